@@ -1,0 +1,67 @@
+package dev.weft.examples;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The examples' command-line flags: {@code --name value} or {@code --flag}. An unknown flag or a
+ * malformed value throws {@link UsageException}; {@link Main} prints it and exits with status 2.
+ */
+public final class Args {
+
+    private final String command;
+    private final Map<String, String> values = new HashMap<>();
+
+    private Args(String command) {
+        this.command = command;
+    }
+
+    /**
+     * Parses {@code args}; a flag in {@code known} followed by a value not starting with "--" takes
+     * that value, otherwise it is a switch.
+     */
+    public static Args parse(String command, String[] args, String... known) {
+        Args parsed = new Args(command);
+        List<String> allowed = List.of(known);
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (!allowed.contains(flag)) {
+                throw new UsageException(command + ": unknown option '" + flag + "'");
+            }
+            boolean hasValue = i + 1 < args.length && !args[i + 1].startsWith("--");
+            parsed.values.put(flag, hasValue ? args[++i] : "");
+        }
+        return parsed;
+    }
+
+    public boolean flag(String name) {
+        return values.containsKey(name);
+    }
+
+    public String value(String name, String fallback) {
+        String v = values.get(name);
+        return v == null || v.isEmpty() ? fallback : v;
+    }
+
+    public int intValue(String name, int fallback) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": " + name + " needs a number, got '" + v + "'");
+        }
+    }
+
+    /** A wrong command line: the message says what was wrong. */
+    public static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.weft.examples;
+
+import dev.weft.tcp.Connection;
+import dev.weft.tcp.TcpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The case study's C10K echo server: every chunk read (up to 1024 bytes) is answered with
+ * {@code "Echo: "} and the chunk; {@code --raw} echoes the bytes unchanged (for load tests).
+ *
+ * <pre>./weft echo [--port 8888] [--raw]</pre>
+ */
+public final class EchoServer {
+
+    static final byte[] PREFIX = "Echo: ".getBytes(StandardCharsets.US_ASCII);
+    static final int CHUNK = 1024;
+
+    private EchoServer() {
+    }
+
+    /** Replies to each chunk with "Echo: " + chunk, in one write. */
+    public static void echoWithPrefix(Connection conn) throws IOException {
+        byte[] buf = new byte[PREFIX.length + CHUNK];
+        System.arraycopy(PREFIX, 0, buf, 0, PREFIX.length);
+        InputStream in = conn.in();
+        OutputStream out = conn.out();
+        for (int n; (n = in.read(buf, PREFIX.length, CHUNK)) > 0; ) {
+            out.write(buf, 0, PREFIX.length + n);
+        }
+    }
+
+    /** Sends every byte back unchanged. */
+    public static void echoRaw(Connection conn) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        InputStream in = conn.in();
+        OutputStream out = conn.out();
+        for (int n; (n = in.read(buf)) > 0; ) {
+            out.write(buf, 0, n);
+        }
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Args a = Args.parse("echo", args, "--port", "--raw", "--max-connections");
+        boolean raw = a.flag("--raw");
+        TcpServer server = TcpServer.builder()
+                .name("echo")
+                .port(a.intValue("--port", 8888))
+                .maxConnections(a.intValue("--max-connections", 10_000))
+                .handler(raw ? EchoServer::echoRaw : EchoServer::echoWithPrefix)
+                .start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        System.out.printf("echo server (%s) listening on port %d; Ctrl-C stops it%n",
+                raw ? "raw" : "\"Echo: \" prefix", server.port());
+        server.awaitClose();
+    }
+}

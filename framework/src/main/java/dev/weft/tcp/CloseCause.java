@@ -1,0 +1,40 @@
+package dev.weft.tcp;
+
+/**
+ * Why a connection ended. Each cause is counted in {@code weft.tcp.connections.closed{cause=<tag>}}.
+ *
+ * <p>The server decides the cause once per connection, in this order: a cause forced by the server
+ * (a timeout it enforced, its shutdown), then the exception the handler ended with or the first I/O
+ * failure its streams saw, then end-of-stream from the peer, and otherwise {@link #COMPLETED}.
+ */
+public enum CloseCause {
+    /** The handler returned after the peer closed its side (read returned end-of-stream). */
+    PEER_CLOSED("peer_closed"),
+    /** The handler returned on its own, before the peer closed. */
+    COMPLETED("completed"),
+    /** The peer reset the connection (ECONNRESET, "Connection reset"). */
+    RESET("reset"),
+    /** A write failed because the peer had already gone (EPIPE, "Broken pipe"). */
+    BROKEN_PIPE("broken_pipe"),
+    /** A read blocked for longer than the idle timeout, or a socket read timeout fired. */
+    READ_TIMEOUT("read_timeout"),
+    /** A write made no progress for longer than the write timeout: the peer stopped reading. */
+    WRITE_TIMEOUT("write_timeout"),
+    /** Accepted while the server was at its connection limit, and closed at once (reject mode). */
+    LIMIT("limit"),
+    /** Closed by the server's shutdown. */
+    SHUTDOWN("shutdown"),
+    /** The handler threw something other than a peer or timeout failure. */
+    HANDLER_ERROR("handler_error");
+
+    private final String tag;
+
+    CloseCause(String tag) {
+        this.tag = tag;
+    }
+
+    /** The value of the {@code cause} tag on the {@code weft.tcp.connections.closed} counter. */
+    public String tag() {
+        return tag;
+    }
+}

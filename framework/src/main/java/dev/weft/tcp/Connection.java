@@ -1,0 +1,71 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.time.Duration;
+
+/**
+ * One accepted TCP connection, as its handler sees it.
+ *
+ * <p>Everything here is meant to be called from the connection's own virtual thread (named
+ * {@code weft-conn-<id>}); {@link #close()} may also be called from any other thread.
+ *
+ * <p>The streams are unbuffered views of the socket that also enforce the server's timeouts: a read
+ * that waits longer than the {@linkplain #readTimeout(Duration) read timeout} fails with
+ * {@link java.net.SocketTimeoutException}, and a write that makes no progress for the write timeout
+ * fails the same way and closes the connection. Wrap them in buffered streams as the protocol needs.
+ */
+public interface Connection extends AutoCloseable {
+
+    /** This connection's id, unique within its server, also found in its thread's name and log lines. */
+    long id();
+
+    /** The peer's address. */
+    InetSocketAddress remoteAddress();
+
+    /** The local address the peer connected to. */
+    InetSocketAddress localAddress();
+
+    /**
+     * The bytes from the peer. {@code read} blocks this virtual thread only, returns -1 once the
+     * peer has closed its side, and returns -1 as well when the server is shutting down and no
+     * data is waiting.
+     */
+    InputStream in();
+
+    /** The bytes to the peer; each {@code write} returns once the kernel has taken every byte. */
+    OutputStream out();
+
+    /**
+     * Sets how long a single read may wait for data before it fails, replacing the server's idle
+     * timeout for this connection. Protocols use it to tighten the wait at points they know.
+     *
+     * @param timeout a positive duration
+     */
+    void readTimeout(Duration timeout);
+
+    /**
+     * Sets a socket option on this connection, for example
+     * {@link java.net.StandardSocketOptions#TCP_NODELAY}.
+     *
+     * @throws IOException if the socket refuses it
+     */
+    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    /**
+     * Half-closes: sends FIN to the peer after the bytes already written, while reading stays open.
+     *
+     * @throws IOException if the socket is already closed
+     */
+    void shutdownOutput() throws IOException;
+
+    /** Whether this connection is closed, by either side's {@link #close()} or the server. */
+    boolean isClosed();
+
+    /** Closes the socket. A read or write blocked in another thread fails at once. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,279 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The server's side of one connection: the socket, the timeout bookkeeping the {@link Watchdog}
+ * reads, and the one place that decides why the connection ended.
+ *
+ * <p>Reads and writes run on the connection's virtual thread. The watchdog thread and
+ * {@link TcpServer#close()} touch only the volatile fields and {@link #forceClose(CloseCause)}.
+ * A blocking read or write has no deadline of its own here: {@code Socket.setSoTimeout} would make
+ * every read a timed park (a scheduled task per read in the JDK's virtual-thread unparker), so the
+ * watchdog instead closes the socket, which makes the blocked call fail at once.
+ */
+final class TcpConnection implements Connection {
+
+    /** Marks "not blocked in a read/write" in {@link #readingSince} and {@link #writingSince}. */
+    static final long IDLE = Long.MIN_VALUE;
+    /** Writes are split so that a slow but live reader keeps resetting the write timeout. */
+    static final int WRITE_CHUNK = 64 * 1024;
+
+    private static final VarHandle FORCED;
+
+    static {
+        try {
+            FORCED = MethodHandles.lookup().findVarHandle(TcpConnection.class, "forcedCause", CloseCause.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final long id;
+    private final Socket socket;
+    private final TcpServer server;
+    private final InputStream socketIn;
+    private final OutputStream socketOut;
+    private final ConnectionInput in;
+    private final ConnectionOutput out;
+
+    volatile long readingSince = IDLE;
+    volatile long writingSince = IDLE;
+    volatile long readTimeoutNanos;
+    @SuppressWarnings("unused") // written through FORCED
+    private volatile CloseCause forcedCause;
+    /** The first I/O failure the streams saw; only the connection's thread touches it. */
+    private IOException firstFailure;
+    private boolean sawEndOfStream;
+
+    TcpConnection(long id, Socket socket, TcpServer server) throws IOException {
+        this.id = id;
+        this.socket = socket;
+        this.server = server;
+        this.socketIn = socket.getInputStream();
+        this.socketOut = socket.getOutputStream();
+        this.in = new ConnectionInput(this);
+        this.out = new ConnectionOutput(this);
+        this.readTimeoutNanos = server.options().idleTimeout().toNanos();
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) socket.getRemoteSocketAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    @Override
+    public InputStream in() {
+        return in;
+    }
+
+    @Override
+    public OutputStream out() {
+        return out;
+    }
+
+    @Override
+    public void readTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("read timeout must be positive, was " + timeout);
+        }
+        readTimeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        socket.setOption(option, value);
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return socket.isClosed();
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Closing a socket reports nothing the caller could act on.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "conn " + id + " " + remoteAddress();
+    }
+
+    int read(byte[] b, int off, int len) throws IOException {
+        // Published before the draining check: close() sets draining and then looks at readingSince,
+        // so one of the two always sees the other (both volatile).
+        readingSince = System.nanoTime();
+        try {
+            if (server.isDraining() && socketIn.available() == 0) {
+                FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
+                return -1;
+            }
+            int n = socketIn.read(b, off, len);
+            if (n > 0) {
+                server.metrics().bytesRead.add(n);
+            } else if (n < 0) {
+                sawEndOfStream = true;
+            }
+            return n;
+        } catch (IOException e) {
+            throw failed(e);
+        } finally {
+            readingSince = IDLE;
+        }
+    }
+
+    int available() throws IOException {
+        try {
+            return socketIn.available();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+        int written = 0;
+        try {
+            while (written < len) {
+                int chunk = Math.min(len - written, WRITE_CHUNK);
+                writingSince = System.nanoTime();
+                socketOut.write(b, off + written, chunk);
+                written += chunk;
+            }
+        } catch (IOException e) {
+            throw failed(e);
+        } finally {
+            writingSince = IDLE;
+            server.metrics().bytesWritten.add(written);
+        }
+    }
+
+    /** Called by the watchdog: fails a read or write that has waited too long. */
+    void checkTimeouts(long now, long writeTimeoutNanos) {
+        long r = readingSince;
+        if (r != IDLE && now - r > readTimeoutNanos) {
+            forceClose(CloseCause.READ_TIMEOUT);
+        }
+        long w = writingSince;
+        if (w != IDLE && now - w > writeTimeoutNanos) {
+            forceClose(CloseCause.WRITE_TIMEOUT);
+        }
+    }
+
+    /**
+     * Called by a graceful close: a connection waiting for its next message is ended now (its read
+     * returns -1), one in the middle of work finishes it and ends at its next read.
+     */
+    void drain() {
+        if (readingSince != IDLE) {
+            FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
+            try {
+                // On Linux shutdown(SHUT_RD) wakes the parked reader, which then sees end-of-stream.
+                socket.shutdownInput();
+            } catch (IOException ignored) {
+                // Already closed: nothing left to drain.
+            }
+        }
+    }
+
+    /** Records {@code cause} unless one was recorded already, then closes the socket. */
+    void forceClose(CloseCause cause) {
+        FORCED.compareAndSet(this, null, cause);
+        close();
+    }
+
+    /**
+     * Decides why this connection ended: a cause the server forced, else the handler's exception or
+     * the first failure its streams saw, else whether the peer closed first.
+     */
+    CloseCause closeCause(Throwable thrown) {
+        CloseCause forced = (CloseCause) FORCED.getVolatile(this);
+        if (forced != null) {
+            return forced;
+        }
+        CloseCause fromThrown = classify(thrown);
+        if (fromThrown != null) {
+            return fromThrown;
+        }
+        if (thrown != null) {
+            return CloseCause.HANDLER_ERROR;
+        }
+        CloseCause fromStreams = classify(firstFailure);
+        if (fromStreams != null) {
+            return fromStreams;
+        }
+        return sawEndOfStream ? CloseCause.PEER_CLOSED : CloseCause.COMPLETED;
+    }
+
+    /** Maps a failure to the peer or timeout cause it stands for, or {@code null} for anything else. */
+    static CloseCause classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return CloseCause.READ_TIMEOUT;
+            }
+            String message = t.getMessage();
+            if (t instanceof IOException && message != null) {
+                // The JDK's socket implementation reports errno through these messages only.
+                if (message.contains("Connection reset")) {
+                    return CloseCause.RESET;
+                }
+                if (message.contains("Broken pipe")) {
+                    return CloseCause.BROKEN_PIPE;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Remembers the first failure and turns a watchdog close into the timeout it stands for. */
+    private IOException failed(IOException e) {
+        CloseCause forced = (CloseCause) FORCED.getVolatile(this);
+        IOException result = e;
+        if (forced == CloseCause.READ_TIMEOUT) {
+            result = timeout("read waited longer than " + Duration.ofNanos(readTimeoutNanos), e);
+        } else if (forced == CloseCause.WRITE_TIMEOUT) {
+            result = timeout("write made no progress for "
+                    + server.options().writeTimeout() + " (the peer stopped reading)", e);
+        }
+        if (firstFailure == null) {
+            firstFailure = result;
+        }
+        return result;
+    }
+
+    private SocketTimeoutException timeout(String what, IOException cause) {
+        SocketTimeoutException e = new SocketTimeoutException("conn " + id + ": " + what);
+        e.initCause(cause);
+        return e;
+    }
+}

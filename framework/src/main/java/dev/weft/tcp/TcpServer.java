@@ -1,0 +1,535 @@
+package dev.weft.tcp;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * A TCP server that runs each accepted connection's {@link ConnectionHandler} on its own virtual
+ * thread.
+ *
+ * <pre>{@code
+ * TcpServer server = TcpServer.builder()
+ *         .port(8888)
+ *         .handler(conn -> conn.in().transferTo(conn.out()))
+ *         .start();
+ * ...
+ * server.close();   // stop accepting, let busy connections finish, close the rest
+ * }</pre>
+ *
+ * <p>One platform thread accepts; a {@link Semaphore} permit is taken <em>before</em>
+ * {@code accept()}, so at {@code maxConnections} new connections wait in the kernel backlog
+ * (see {@link LimitMode}). One more platform thread, the watchdog, enforces read and write timeouts.
+ * Everything else runs on virtual threads named {@code weft-conn-<id>}. The accept loop survives
+ * transient errors (EMFILE, ECONNABORTED): it counts them, logs the first of a burst, and backs off
+ * for up to a second.
+ *
+ * <p>Meters (Micrometer, tag {@code server=<name>}): {@code weft.tcp.connections.active},
+ * {@code .opened}, {@code .rejected}, {@code .limit.waits}, {@code .closed{cause}},
+ * {@code weft.tcp.accept.errors}, {@code weft.tcp.bytes.read}, {@code weft.tcp.bytes.written}.
+ *
+ * <p>Thread-safe. {@link #close()} blocks until every connection has ended.
+ */
+public final class TcpServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
+    private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** After the drain timeout, force-closed connections get this long to unwind. */
+    private static final Duration UNWIND_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String name;
+    private final ServerOptions options;
+    private final ConnectionHandler handler;
+    private final ServerSocket serverSocket;
+    private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Semaphore permits;
+    private final TcpMetrics metrics;
+    private final Watchdog watchdog;
+    private final Thread acceptThread;
+    private final AtomicLong ids = new AtomicLong();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition connectionEnded = lock.newCondition();
+    private volatile boolean draining;
+
+    private TcpServer(Builder b) throws IOException {
+        this.name = b.name;
+        this.options = b.options;
+        this.handler = b.handler;
+        this.permits = new Semaphore(options.maxConnections());
+        this.serverSocket = new ServerSocket();
+        try {
+            serverSocket.setReuseAddress(true);
+            Object receiveBuffer = options.socketOptions().get(StandardSocketOptions.SO_RCVBUF);
+            if (receiveBuffer != null) {
+                // Set before bind so accepted sockets inherit a window scale that fits it.
+                serverSocket.setReceiveBufferSize((Integer) receiveBuffer);
+            }
+            serverSocket.bind(new InetSocketAddress(options.bindAddress(), options.port()), options.backlog());
+        } catch (IOException e) {
+            serverSocket.close();
+            throw e;
+        }
+        this.metrics = new TcpMetrics(b.registry, name, connections::size);
+        this.watchdog = new Watchdog("weft-watchdog-" + name, connections, options);
+        this.acceptThread = Thread.ofPlatform().name("weft-accept-" + name).unstarted(this::acceptLoop);
+    }
+
+    /** A builder with {@link ServerOptions#DEFAULTS}; only the handler must be set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port this server listens on, the kernel's pick when 0 was asked for. */
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    /** The address this server listens on. */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+    }
+
+    /** The server's name, the value of its meters' {@code server} tag. */
+    public String name() {
+        return name;
+    }
+
+    /** The settings this server runs with. */
+    public ServerOptions options() {
+        return options;
+    }
+
+    /** How many connections are open now. */
+    public int activeConnections() {
+        return connections.size();
+    }
+
+    /** Whether {@link #close()} has begun. */
+    public boolean isClosing() {
+        return closing.get();
+    }
+
+    /** Blocks until this server has been closed and every connection has ended. */
+    public void awaitClose() throws InterruptedException {
+        closed.await();
+    }
+
+    /**
+     * Closes gracefully: stops accepting, ends connections that wait for their next message, lets
+     * busy ones finish for up to the drain timeout, then closes the rest (counted as
+     * {@link CloseCause#SHUTDOWN}). Blocks until all have ended; calling it again just waits.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            awaitQuietly();
+            return;
+        }
+        draining = true;
+        try {
+            serverSocket.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing the listening socket failed", e);
+        }
+        acceptThread.interrupt();
+        joinQuietly(acceptThread);
+        connections.forEach(TcpConnection::drain);
+        if (!awaitNoConnections(options.drainTimeout())) {
+            LOG.log(Level.INFO, "{0}: {1} connections still busy after the drain timeout of {2}; closing them",
+                    name, connections.size(), options.drainTimeout());
+            connections.forEach(c -> c.forceClose(CloseCause.SHUTDOWN));
+            if (!awaitNoConnections(UNWIND_TIMEOUT)) {
+                LOG.log(Level.WARNING, "{0}: {1} handlers ignored their closed sockets", name, connections.size());
+            }
+        }
+        try {
+            watchdog.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        metrics.close();
+        closed.countDown();
+    }
+
+    @Override
+    public String toString() {
+        return "TcpServer[" + name + " " + localAddress() + ", " + connections.size() + " connections]";
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    TcpMetrics metrics() {
+        return metrics;
+    }
+
+    private void start() {
+        watchdog.start();
+        acceptThread.start();
+        LOG.log(Level.INFO, "{0} listening on {1}", name, localAddress());
+    }
+
+    private void acceptLoop() {
+        boolean backpressure = options.limitMode() == LimitMode.BACKPRESSURE;
+        long backoffNanos = 0;
+        long errorsInBurst = 0;
+        while (!serverSocket.isClosed()) {
+            boolean permitted = false;
+            Socket socket = null;
+            try {
+                if (backpressure) {
+                    if (!permits.tryAcquire()) {
+                        metrics.limitWaits.increment();
+                        permits.acquire();
+                    }
+                    permitted = true;
+                }
+                socket = serverSocket.accept();
+                if (errorsInBurst > 0) {
+                    LOG.log(Level.INFO, "{0}: accept works again after {1} failures", name, errorsInBurst);
+                    errorsInBurst = 0;
+                    backoffNanos = 0;
+                }
+                if (!permitted && !permits.tryAcquire()) {
+                    reject(socket);
+                    continue;
+                }
+                permitted = false; // the connection owns the permit now
+                serve(socket);
+            } catch (InterruptedException e) {
+                break; // close() interrupts a loop that waits for a permit
+            } catch (IOException | RuntimeException e) {
+                if (serverSocket.isClosed()) {
+                    break;
+                }
+                metrics.acceptErrors.increment();
+                if (errorsInBurst++ == 0) {
+                    LOG.log(Level.WARNING, name + ": accept failed, backing off (further failures in this burst"
+                            + " are counted in weft.tcp.accept.errors, not logged)", e);
+                }
+                backoffNanos = backoffNanos == 0
+                        ? FIRST_ACCEPT_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_ACCEPT_BACKOFF_NANOS);
+                // A failure such as EMFILE repeats at once; waiting lets connections close and free descriptors.
+                LockSupport.parkNanos(backoffNanos);
+            } finally {
+                if (permitted) {
+                    permits.release();
+                }
+            }
+        }
+    }
+
+    private void reject(Socket socket) {
+        closeQuietly(socket);
+        metrics.rejected.increment();
+        metrics.closed(CloseCause.LIMIT);
+        LOG.log(Level.DEBUG, "{0}: at the limit of {1} connections, rejected {2}",
+                name, options.maxConnections(), socket.getRemoteSocketAddress());
+    }
+
+    /** Takes over an accepted socket that holds a permit: starts its virtual thread. */
+    private void serve(Socket socket) {
+        TcpConnection connection;
+        try {
+            applySocketOptions(socket);
+            connection = new TcpConnection(ids.incrementAndGet(), socket, this);
+        } catch (IOException e) {
+            // The peer may already be gone (options fail on a reset socket): nothing was served.
+            LOG.log(Level.DEBUG, "{0}: dropped an accepted socket: {1}", name, e.toString());
+            closeQuietly(socket);
+            permits.release();
+            return;
+        }
+        connections.add(connection);
+        metrics.opened.increment();
+        Thread.ofVirtual().name("weft-conn-" + connection.id()).start(() -> run(connection));
+    }
+
+    /** The body of every connection's virtual thread. */
+    private void run(TcpConnection connection) {
+        Throwable thrown = null;
+        try {
+            handler.handle(connection);
+        } catch (Throwable t) {
+            thrown = t;
+        } finally {
+            CloseCause cause = connection.closeCause(thrown);
+            connection.close();
+            log(connection, cause, thrown);
+            metrics.closed(cause);
+            connections.remove(connection);
+            permits.release();
+            if (draining) {
+                signalConnectionEnded();
+            }
+        }
+        if (thrown instanceof VirtualMachineError error) {
+            throw error;
+        }
+    }
+
+    private void log(TcpConnection connection, CloseCause cause, Throwable thrown) {
+        if (cause == CloseCause.HANDLER_ERROR) {
+            LOG.log(Level.WARNING, connection + ": handler failed", thrown);
+        } else if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "{0}: closed ({1}){2}", connection, cause.tag(),
+                    thrown == null ? "" : ": " + thrown);
+        }
+    }
+
+    private void applySocketOptions(Socket socket) throws IOException {
+        for (Map.Entry<SocketOption<?>, Object> e : options.socketOptions().entrySet()) {
+            setOption(socket, e.getKey(), e.getValue());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void setOption(Socket socket, SocketOption<T> option, Object value) throws IOException {
+        socket.setOption(option, (T) value);
+    }
+
+    private boolean awaitNoConnections(Duration timeout) {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!connections.isEmpty()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = connectionEnded.awaitNanos(remaining);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return connections.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalConnectionEnded() {
+        lock.lock();
+        try {
+            connectionEnded.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitQuietly() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // Nothing to do about a socket that will not close.
+        }
+    }
+
+    /**
+     * Configures and starts a {@link TcpServer}. Starts from {@link ServerOptions#DEFAULTS}; every
+     * setter replaces one field. Not thread-safe.
+     */
+    public static final class Builder {
+
+        private ServerOptions options = ServerOptions.DEFAULTS;
+        private ConnectionHandler handler;
+        private MeterRegistry registry = Metrics.globalRegistry;
+        private String name = "tcp";
+
+        private Builder() {
+        }
+
+        /** Replaces all settings at once. */
+        public Builder options(ServerOptions value) {
+            options = Objects.requireNonNull(value, "options");
+            return this;
+        }
+
+        /** The code that serves each connection (required). */
+        public Builder handler(ConnectionHandler value) {
+            handler = Objects.requireNonNull(value, "handler");
+            return this;
+        }
+
+        /** Where meters go; default {@link Metrics#globalRegistry}. */
+        public Builder meterRegistry(MeterRegistry value) {
+            registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        /** Names the server in thread names, log lines and the {@code server} meter tag; default "tcp". */
+        public Builder name(String value) {
+            name = Objects.requireNonNull(value, "name");
+            return this;
+        }
+
+        /** The address to listen on; default every interface. */
+        public Builder bindAddress(InetAddress value) {
+            options = options.withBindAddress(value);
+            return this;
+        }
+
+        /** The port, 0 (the default) for one the kernel picks. */
+        public Builder port(int value) {
+            options = options.withPort(value);
+            return this;
+        }
+
+        /** The listen backlog; the kernel caps it at {@code net.core.somaxconn}. */
+        public Builder backlog(int value) {
+            options = options.withBacklog(value);
+            return this;
+        }
+
+        /** How many connections may be open at once; default 10,000. */
+        public Builder maxConnections(int value) {
+            options = options.withMaxConnections(value);
+            return this;
+        }
+
+        /** What happens at {@code maxConnections}; default {@link LimitMode#BACKPRESSURE}. */
+        public Builder limitMode(LimitMode value) {
+            options = options.withLimitMode(value);
+            return this;
+        }
+
+        /** How long one read may wait for data; default 5 minutes. */
+        public Builder idleTimeout(Duration value) {
+            options = options.withIdleTimeout(value);
+            return this;
+        }
+
+        /** How long a write may make no progress; default 60 seconds. */
+        public Builder writeTimeout(Duration value) {
+            options = options.withWriteTimeout(value);
+            return this;
+        }
+
+        /** How long {@link TcpServer#close()} lets busy connections finish; default 30 seconds. */
+        public Builder drainTimeout(Duration value) {
+            options = options.withDrainTimeout(value);
+            return this;
+        }
+
+        /** TCP_NODELAY on accepted sockets; default on. */
+        public Builder tcpNoDelay(boolean value) {
+            return socketOption(StandardSocketOptions.TCP_NODELAY, value);
+        }
+
+        /**
+         * Turns on TCP keep-alive probes: the first after {@code idle} without traffic, then every
+         * {@code interval}, giving up after {@code count} unanswered probes.
+         */
+        public Builder keepAlive(Duration idle, Duration interval, int count) {
+            socketOption(StandardSocketOptions.SO_KEEPALIVE, true);
+            socketOption(ExtendedSocketOptions.TCP_KEEPIDLE, seconds(idle));
+            socketOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds(interval));
+            return socketOption(ExtendedSocketOptions.TCP_KEEPCOUNT, count);
+        }
+
+        /** SO_RCVBUF for accepted sockets (also set on the listener, so the window scale fits). */
+        public Builder receiveBufferSize(int bytes) {
+            return socketOption(StandardSocketOptions.SO_RCVBUF, bytes);
+        }
+
+        /** SO_SNDBUF for accepted sockets. */
+        public Builder sendBufferSize(int bytes) {
+            return socketOption(StandardSocketOptions.SO_SNDBUF, bytes);
+        }
+
+        /** SO_LINGER for accepted sockets: {@code Duration.ZERO} makes close send a reset. */
+        public Builder linger(Duration value) {
+            return socketOption(StandardSocketOptions.SO_LINGER, seconds(value));
+        }
+
+        /** Any option supported by {@link Socket}, applied to every accepted socket. */
+        public <T> Builder socketOption(SocketOption<T> option, T value) {
+            options = options.withSocketOption(option, value);
+            return this;
+        }
+
+        /**
+         * Binds and starts accepting.
+         *
+         * @throws IllegalStateException if no handler was set
+         * @throws UncheckedIOException if the address cannot be bound (for example, in use)
+         */
+        public TcpServer start() {
+            if (handler == null) {
+                throw new IllegalStateException("set a handler before start()");
+            }
+            Set<SocketOption<?>> supported = supportedOptions();
+            for (SocketOption<?> option : options.socketOptions().keySet()) {
+                if (!supported.contains(option)) {
+                    throw new IllegalArgumentException("socket option " + option.name() + " is not supported here");
+                }
+            }
+            TcpServer server;
+            try {
+                server = new TcpServer(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen on "
+                        + new InetSocketAddress(options.bindAddress(), options.port()) + ": " + e.getMessage(), e);
+            }
+            server.start();
+            return server;
+        }
+
+        private static int seconds(Duration d) {
+            long s = d.toSeconds();
+            if (s < 0 || s > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("out of range: " + d);
+            }
+            return (int) s;
+        }
+
+        private static Set<SocketOption<?>> supportedOptions() {
+            try (Socket probe = new Socket()) {
+                return probe.supportedOptions();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Weft: thread-per-connection network servers and clients on virtual threads.
+ *
+ * <p>Only API packages are exported; everything else stays package-private inside them.
+ */
+module dev.weft {
+    requires transitive micrometer.core;
+    requires org.apache.commons.pool2;
+    requires jdk.net;
+
+    exports dev.weft.tcp;
+}
