@@ -56,6 +56,14 @@ public interface Connection extends AutoCloseable {
     <T> void setOption(SocketOption<T> option, T value) throws IOException;
 
     /**
+     * Reads a socket option of this connection, for example to check what the kernel granted for
+     * {@link java.net.StandardSocketOptions#SO_RCVBUF}.
+     *
+     * @throws IOException if the socket is closed
+     */
+    <T> T getOption(SocketOption<T> option) throws IOException;
+
+    /**
      * Half-closes: sends FIN to the peer after the bytes already written, while reading stays open.
      *
      * @throws IOException if the socket is already closed

@@ -107,6 +107,11 @@ final class TcpConnection implements Connection {
     }
 
     @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return socket.getOption(option);
+    }
+
+    @Override
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }

@@ -1,0 +1,167 @@
+package dev.weft.bench.demo;
+
+import dev.weft.bench.load.ClientProtocol;
+import dev.weft.bench.load.LoadResult;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one demo run measured, as the table printed at the end and as the JSON report.
+ *
+ * @param options     the demo's flags
+ * @param serverJvm   the server JVM: its flags, collector and carrier threads
+ * @param clientFlags the load client's JVM flags
+ * @param baseline    the server after warm-up, before the client connected
+ * @param idle        the server holding every connection, all idle
+ * @param held        connections the server held at idle ({@code TcpServer.activeConnections()})
+ * @param ready       what the client reported after its ramp
+ * @param result      what the client measured during ping-pong
+ * @param histogram   where the heap histogram went, or {@code null}
+ */
+record DemoReport(
+        DemoOptions options,
+        ServerJvm serverJvm,
+        List<String> clientFlags,
+        ServerSample baseline,
+        ServerSample idle,
+        int held,
+        ClientProtocol.Ready ready,
+        LoadResult result,
+        Path histogram) {
+
+    private static final double KIB = 1024.0;
+    private static final double MIB = 1024.0 * 1024.0;
+
+    /** Resident memory the server gained per held connection, KiB. */
+    double rssPerConnectionKiB() {
+        return perConnection(idle.rssBytes() - baseline.rssBytes());
+    }
+
+    /** Live heap the server gained per held connection, KiB. */
+    double heapPerConnectionKiB() {
+        return perConnection(idle.heapUsedBytes() - baseline.heapUsedBytes());
+    }
+
+    /** What kept this run from passing; empty when every connection was held and nothing failed. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (held != options.connections()) {
+            problems.add(String.format("the server held %,d of %,d connections", held, options.connections()));
+        }
+        if (result.connectErrors() > 0) {
+            problems.add(String.format("%,d connects failed", result.connectErrors()));
+        }
+        if (result.echoErrors() > 0) {
+            problems.add(String.format("%,d connections had echo errors; the first: %s",
+                    result.echoErrors(), result.firstEchoError()));
+        }
+        return problems;
+    }
+
+    boolean passed() {
+        return problems().isEmpty();
+    }
+
+    /** The human-readable summary. */
+    String table() {
+        StringBuilder t = new StringBuilder();
+        t.append(String.format("C10K echo demo: %,d connections, %d s ping-pong, %d-byte messages%n",
+                options.connections(), options.duration(), options.payload()));
+        t.append(String.format("server JVM: JDK %s, %d cores, %s, flags: %s%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), serverJvm.gc(), flags(serverJvm.flags())));
+        t.append(String.format("client JVM: separate process, flags: %s%n", flags(clientFlags)));
+        t.append(String.format("server warm-up: %s%n%n", warmup()));
+        row(t, "connections held", String.format("%,d / %,d", held, options.connections()),
+                String.format("client ramp %.1f s", ready.rampMillis() / 1000.0));
+        row(t, "connect errors", String.format("%,d", result.connectErrors()), "");
+        row(t, "echo errors", String.format("%,d", result.echoErrors()),
+                "every reply checked byte for byte");
+        row(t, "messages/s", String.format("%,.0f", result.msgsPerSec()),
+                String.format("%,d round trips in %.1f s", result.messages(), result.seconds()));
+        row(t, "latency p50/p99/p99.9", String.format("%s / %s / %s ms", ms(result.p50Us()), ms(result.p99Us()),
+                ms(result.p999Us())), "max " + ms(result.maxUs()) + " ms");
+        row(t, "server RSS per conn", String.format("%.2f KiB", rssPerConnectionKiB()),
+                String.format("%+.1f MiB over a %.1f MiB baseline; heap committed %+.1f MiB",
+                        (idle.rssBytes() - baseline.rssBytes()) / MIB, baseline.rssBytes() / MIB,
+                        (idle.heapCommittedBytes() - baseline.heapCommittedBytes()) / MIB));
+        row(t, "server heap per conn", String.format("%.2f KiB", heapPerConnectionKiB()),
+                String.format("%+.1f MiB live after GC", (idle.heapUsedBytes() - baseline.heapUsedBytes()) / MIB));
+        row(t, "server threads", String.format("%d OS vs %,d virtual", idle.osThreads(), held),
+                String.format("%d carrier threads run the virtual ones", serverJvm.carriers()));
+        return t.toString();
+    }
+
+    /** The JSON report: the figures of the table first, then how they were measured. */
+    Map<String, Object> toMap() {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("connectionsHeld", held);
+        figures.put("connectErrors", result.connectErrors());
+        figures.put("echoErrors", result.echoErrors());
+        figures.put("msgsPerSec", round(result.msgsPerSec()));
+        figures.put("p50Us", result.p50Us());
+        figures.put("p99Us", result.p99Us());
+        figures.put("p999Us", result.p999Us());
+        figures.put("maxUs", result.maxUs());
+        figures.put("serverRssPerConnKiB", round(rssPerConnectionKiB()));
+        figures.put("serverHeapPerConnKiB", round(heapPerConnectionKiB()));
+        figures.put("serverOsThreads", idle.osThreads());
+        figures.put("serverVirtualThreads", held);
+        figures.put("carrierThreads", serverJvm.carriers());
+
+        Map<String, Object> server = new LinkedHashMap<>();
+        server.put("jvmFlags", serverJvm.flags());
+        server.put("gc", serverJvm.gc());
+        server.put("carrierThreads", serverJvm.carriers());
+        server.put("warmup", warmup());
+        server.put("baseline", baseline.toMap());
+        server.put("idle", idle.toMap());
+        Map<String, Object> client = new LinkedHashMap<>();
+        client.put("jvmFlags", clientFlags);
+        client.put("rampMillis", ready.rampMillis());
+        client.put("result", result.toMap());
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("date", Instant.now().toString());
+        m.put("jdk", Runtime.version().toString());
+        m.put("vm", System.getProperty("java.vm.name") + " (" + System.getProperty("java.vendor") + ")");
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("flags", options.toMap());
+        m.put("passed", passed());
+        m.put("problems", problems());
+        m.put("results", figures);
+        m.put("server", server);
+        m.put("client", client);
+        m.put("histogram", histogram == null ? null : histogram.toString());
+        return m;
+    }
+
+    private String warmup() {
+        return options.warmup() ? Warmup.description() : "none (--no-warmup: cold JIT, larger stacks per thread)";
+    }
+
+    private double perConnection(long bytes) {
+        return held == 0 ? Double.NaN : bytes / KIB / held;
+    }
+
+    private static void row(StringBuilder t, String name, String value, String note) {
+        t.append(String.format("  %-22s %-22s %s%n", name, value, note.isEmpty() ? "" : "(" + note + ")"));
+    }
+
+    private static String ms(double micros) {
+        double ms = micros / 1000.0;
+        return String.format(ms < 10 ? "%.2f" : ms < 100 ? "%.1f" : "%.0f", ms);
+    }
+
+    private static String flags(List<String> flags) {
+        return flags.isEmpty() ? "(none)" : String.join(" ", flags);
+    }
+
+    private static double round(double v) {
+        return Double.isFinite(v) ? Math.round(v * 100) / 100.0 : v;
+    }
+}
