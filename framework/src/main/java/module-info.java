@@ -9,4 +9,5 @@ module dev.weft {
     requires jdk.net;
 
     exports dev.weft.tcp;
+    exports dev.weft.dns;
 }

@@ -1,0 +1,133 @@
+package dev.weft.http;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The bounds an HTTP server puts on every request, immutable; change one with a {@code withX} copy.
+ *
+ * <table>
+ * <caption>Limits, defaults and what the client gets</caption>
+ * <tr><th>limit</th><th>default</th><th>when exceeded</th></tr>
+ * <tr><td>{@code maxRequestLineLength}</td><td>8 KiB</td><td>414 URI Too Long, close</td></tr>
+ * <tr><td>{@code maxHeaderSize}</td><td>16 KiB (all field lines together)</td><td>431, close</td></tr>
+ * <tr><td>{@code maxHeaderCount}</td><td>100 fields</td><td>431, close</td></tr>
+ * <tr><td>{@code maxBodySize}</td><td>10 MiB</td><td>413, before reading when Content-Length says so</td></tr>
+ * <tr><td>{@code maxChunkExtensionSize}</td><td>256 bytes per chunk line</td><td>400, close</td></tr>
+ * <tr><td>{@code maxTrailerSize}</td><td>4 KiB</td><td>431, close</td></tr>
+ * <tr><td>{@code headerTimeout}</td><td>30 s for the whole request head</td><td>408, close</td></tr>
+ * <tr><td>{@code readTimeout}</td><td>10 s for any single read</td><td>408, close</td></tr>
+ * <tr><td>{@code minBodyRate}</td><td>256 bytes/s, checked after {@code bodyRateGrace} (5 s)</td><td>408, close</td></tr>
+ * <tr><td>{@code keepAliveTimeout}</td><td>60 s between requests</td><td>closed silently</td></tr>
+ * <tr><td>{@code sendTimeout}</td><td>60 s without write progress</td><td>closed</td></tr>
+ * <tr><td>{@code maxRequestsPerConnection}</td><td>0 = unlimited</td><td>{@code Connection: close} on the last</td></tr>
+ * </table>
+ *
+ * <p>The header timeout and minimum rate are the Slowloris defences: a client that sends one byte
+ * every few seconds never reaches the per-read timeout, but does not finish its head in 30 s.
+ *
+ * @param maxRequestLineLength     longest request line, without CRLF
+ * @param maxHeaderSize            most bytes in all header field lines, CRLFs included
+ * @param maxHeaderCount           most header fields
+ * @param maxBodySize              largest request body, in bytes
+ * @param maxChunkExtensionSize    longest chunk-size line, without CRLF
+ * @param maxTrailerSize           most bytes in the trailer section of a chunked body
+ * @param headerTimeout            time to receive the whole request head
+ * @param readTimeout              time any one read may wait
+ * @param minBodyRate              lowest accepted body rate, bytes per second
+ * @param bodyRateGrace            how long a body may be slower than {@code minBodyRate} at first
+ * @param keepAliveTimeout         idle time allowed between requests
+ * @param sendTimeout              time a response write may make no progress
+ * @param maxRequestsPerConnection requests served per connection, 0 for no limit
+ */
+public record HttpLimits(
+        int maxRequestLineLength,
+        int maxHeaderSize,
+        int maxHeaderCount,
+        long maxBodySize,
+        int maxChunkExtensionSize,
+        int maxTrailerSize,
+        Duration headerTimeout,
+        Duration readTimeout,
+        long minBodyRate,
+        Duration bodyRateGrace,
+        Duration keepAliveTimeout,
+        Duration sendTimeout,
+        int maxRequestsPerConnection) {
+
+    /** The defaults in the table above. */
+    public static final HttpLimits DEFAULTS = new HttpLimits(
+            8 * 1024, 16 * 1024, 100, 10L * 1024 * 1024, 256, 4 * 1024,
+            Duration.ofSeconds(30), Duration.ofSeconds(10), 256, Duration.ofSeconds(5),
+            Duration.ofSeconds(60), Duration.ofSeconds(60), 0);
+
+    /** Checks every field. */
+    public HttpLimits {
+        positive(maxRequestLineLength, "maxRequestLineLength");
+        positive(maxHeaderSize, "maxHeaderSize");
+        positive(maxHeaderCount, "maxHeaderCount");
+        positive(maxBodySize, "maxBodySize");
+        positive(maxChunkExtensionSize, "maxChunkExtensionSize");
+        positive(maxTrailerSize, "maxTrailerSize");
+        positive(headerTimeout, "headerTimeout");
+        positive(readTimeout, "readTimeout");
+        if (minBodyRate < 0) {
+            throw new IllegalArgumentException("minBodyRate must not be negative, was " + minBodyRate);
+        }
+        Objects.requireNonNull(bodyRateGrace, "bodyRateGrace");
+        positive(keepAliveTimeout, "keepAliveTimeout");
+        positive(sendTimeout, "sendTimeout");
+        if (maxRequestsPerConnection < 0) {
+            throw new IllegalArgumentException("maxRequestsPerConnection must not be negative");
+        }
+    }
+
+    public HttpLimits withMaxRequestLineLength(int v) {
+        return new HttpLimits(v, maxHeaderSize, maxHeaderCount, maxBodySize, maxChunkExtensionSize,
+                maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace, keepAliveTimeout,
+                sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withMaxHeaderSize(int v) {
+        return new HttpLimits(maxRequestLineLength, v, maxHeaderCount, maxBodySize, maxChunkExtensionSize,
+                maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace, keepAliveTimeout,
+                sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withMaxHeaderCount(int v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, v, maxBodySize, maxChunkExtensionSize,
+                maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace, keepAliveTimeout,
+                sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withMaxBodySize(long v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, v, maxChunkExtensionSize,
+                maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace, keepAliveTimeout,
+                sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withMaxChunkExtensionSize(int v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize, v,
+                maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace, keepAliveTimeout,
+                sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withMaxTrailerSize(int v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, v, headerTimeout, readTimeout, minBodyRate, bodyRateGrace,
+                keepAliveTimeout, sendTimeout, maxRequestsPerConnection);
+    }
+
+    private static void positive(long v, String name) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + v);
+        }
+    }
+
+    private static void positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+}
