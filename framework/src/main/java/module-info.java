@@ -9,5 +9,6 @@ module dev.weft {
     requires jdk.net;
 
     exports dev.weft.tcp;
+    exports dev.weft.http;
     exports dev.weft.dns;
 }

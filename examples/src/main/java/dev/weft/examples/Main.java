@@ -20,6 +20,7 @@ public final class Main {
         try {
             switch (args[0]) {
                 case "echo" -> EchoServer.main(rest);
+                case "http" -> HttpExample.main(rest);
                 default -> usage("unknown command '" + args[0] + "'");
             }
         } catch (Args.UsageException e) {

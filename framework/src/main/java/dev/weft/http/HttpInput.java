@@ -1,5 +1,6 @@
 package dev.weft.http;
 
+import java.io.Flushable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,7 @@ final class HttpInput {
     private static final byte LF = '\n';
 
     private final InputStream in;
+    private Flushable beforeBlockingRead = () -> { };
     private byte[] buf;
     private int pos;
     private int lim;
@@ -32,6 +34,19 @@ final class HttpInput {
     HttpInput(InputStream in, int initialBuffer) {
         this.in = in;
         this.buf = new byte[initialBuffer];
+    }
+
+    /**
+     * Runs {@code flush} before every read that may block, so that responses held back for a
+     * pipelined batch reach the client before the server waits for it.
+     */
+    void flushBeforeBlockingRead(Flushable flush) {
+        this.beforeBlockingRead = flush;
+    }
+
+    /** Waits until at least one byte is buffered; false if the stream ends first. */
+    boolean awaitData() throws IOException {
+        return pos < lim || fill(buf.length);
     }
 
     /**
@@ -83,6 +98,7 @@ final class HttpInput {
             pos += n;
             return n;
         }
+        beforeBlockingRead.flush();
         return in.read(b, off, len);
     }
 
@@ -118,6 +134,7 @@ final class HttpInput {
             }
             buf = Arrays.copyOf(buf, grown);
         }
+        beforeBlockingRead.flush();
         int n = in.read(buf, lim, buf.length - lim);
         if (n < 0) {
             return false;

@@ -48,6 +48,19 @@ public interface Connection extends AutoCloseable {
     void readTimeout(Duration timeout);
 
     /**
+     * Sets a deadline for reading, {@code fromNow} from now: a read still waiting then fails with
+     * {@link java.net.SocketTimeoutException}, however recently the last byte came. Unlike the
+     * per-read timeout, a peer cannot push it back by trickling bytes (the Slowloris attack). After a
+     * read timeout the input is shut down, but the connection can still write (an HTTP 408, say).
+     *
+     * @param fromNow how long from now; {@link Duration#ZERO} or less fails the next waiting read
+     */
+    void readDeadline(Duration fromNow);
+
+    /** Removes the deadline set by {@link #readDeadline(Duration)}. */
+    void clearReadDeadline();
+
+    /**
      * Sets a socket option on this connection, for example
      * {@link java.net.StandardSocketOptions#TCP_NODELAY}.
      *

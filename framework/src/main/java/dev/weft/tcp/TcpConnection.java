@@ -20,7 +20,9 @@ import java.util.Objects;
  * {@link TcpServer#close()} touch only the volatile fields and {@link #forceClose(CloseCause)}.
  * A blocking read or write has no deadline of its own here: {@code Socket.setSoTimeout} would make
  * every read a timed park (a scheduled task per read in the JDK's virtual-thread unparker), so the
- * watchdog instead closes the socket, which makes the blocked call fail at once.
+ * watchdog instead shuts the input down (a timed-out read fails with
+ * {@link SocketTimeoutException} and the handler may still answer, say with HTTP 408) or closes the
+ * socket (a write that made no progress fails at once).
  */
 final class TcpConnection implements Connection {
 
@@ -50,6 +52,8 @@ final class TcpConnection implements Connection {
     volatile long readingSince = IDLE;
     volatile long writingSince = IDLE;
     volatile long readTimeoutNanos;
+    /** The {@link System#nanoTime()} by which a read must have returned, or {@link #IDLE} for none. */
+    volatile long readDeadline = IDLE;
     @SuppressWarnings("unused") // written through FORCED
     private volatile CloseCause forcedCause;
     /** The first I/O failure the streams saw; only the connection's thread touches it. */
@@ -102,6 +106,18 @@ final class TcpConnection implements Connection {
     }
 
     @Override
+    public void readDeadline(Duration fromNow) {
+        Objects.requireNonNull(fromNow, "fromNow");
+        long deadline = System.nanoTime() + fromNow.toNanos();
+        readDeadline = deadline == IDLE ? deadline + 1 : deadline;
+    }
+
+    @Override
+    public void clearReadDeadline() {
+        readDeadline = IDLE;
+    }
+
+    @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         socket.setOption(option, value);
     }
@@ -144,7 +160,13 @@ final class TcpConnection implements Connection {
                 FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
                 return -1;
             }
+            if (FORCED.getVolatile(this) == CloseCause.READ_TIMEOUT) {
+                throw new IOException("input shut down by the read timeout");
+            }
             int n = socketIn.read(b, off, len);
+            if (FORCED.getVolatile(this) == CloseCause.READ_TIMEOUT) {
+                throw new IOException("input shut down by the read timeout");
+            }
             if (n > 0) {
                 server.metrics().bytesRead.add(n);
             } else if (n < 0) {
@@ -183,11 +205,18 @@ final class TcpConnection implements Connection {
         }
     }
 
-    /** Called by the watchdog: fails a read or write that has waited too long. */
+    /**
+     * Called by the watchdog: fails a read that has waited too long or passed its deadline (by
+     * shutting the input down, so the handler can still write), or a write that made no progress (by
+     * closing the socket).
+     */
     void checkTimeouts(long now, long writeTimeoutNanos) {
         long r = readingSince;
-        if (r != IDLE && now - r > readTimeoutNanos) {
-            forceClose(CloseCause.READ_TIMEOUT);
+        if (r != IDLE) {
+            long deadline = readDeadline;
+            if (now - r > readTimeoutNanos || (deadline != IDLE && now - deadline > 0)) {
+                timeOutRead();
+            }
         }
         long w = writingSince;
         if (w != IDLE && now - w > writeTimeoutNanos) {
@@ -207,6 +236,17 @@ final class TcpConnection implements Connection {
                 socket.shutdownInput();
             } catch (IOException ignored) {
                 // Already closed: nothing left to drain.
+            }
+        }
+    }
+
+    private void timeOutRead() {
+        if (FORCED.compareAndSet(this, null, CloseCause.READ_TIMEOUT)) {
+            try {
+                // As in drain(): on Linux shutdown(SHUT_RD) wakes the parked reader.
+                socket.shutdownInput();
+            } catch (IOException e) {
+                close();
             }
         }
     }

@@ -1,0 +1,259 @@
+package dev.weft.http;
+
+import dev.weft.tcp.Connection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+/**
+ * Serves the requests of one connection, in order, on its virtual thread: waits for a request (the
+ * keep-alive timeout), reads its head against the deadline, routes it, runs the handler, ends the
+ * response, drains what the handler left of the body, and decides whether the connection carries
+ * another. Responses are flushed when the next read would block, so a pipelined batch leaves in one
+ * write.
+ *
+ * <p>Every refusal is a small {@code text/plain} response; after a framing error, a timeout or a
+ * body that cannot be drained the connection closes (output first, then a short lingering read, so
+ * the client sees the response rather than a reset).
+ */
+final class HttpConnection {
+
+    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+    private static final System.Logger ACCESS = System.getLogger("dev.weft.http.access");
+    /** After an error response: how long and how much to read and discard before closing. */
+    private static final Duration LINGER = Duration.ofSeconds(2);
+    private static final long LINGER_BYTES = 256 * 1024;
+
+    private final Connection conn;
+    private final HttpServer server;
+    private final HttpLimits limits;
+    private final HttpInput in;
+    private final ResponseOutput out;
+    private final RequestHeadParser parser;
+    private int served;
+
+    HttpConnection(Connection conn, HttpServer server) {
+        this.conn = conn;
+        this.server = server;
+        this.limits = server.limits();
+        this.out = new ResponseOutput(conn.out());
+        this.in = new HttpInput(conn.in());
+        this.in.flushBeforeBlockingRead(out);
+        this.parser = new RequestHeadParser(limits);
+    }
+
+    void serve() throws IOException {
+        try {
+            while (serveOne()) {
+                served++;
+            }
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** Serves one request; false when the connection is done. */
+    private boolean serveOne() throws IOException {
+        // The first request has the header timeout from the moment of accept; later ones wait up
+        // to the keep-alive timeout for their first byte, then get the header timeout from it.
+        if (served == 0) {
+            conn.readTimeout(limits.headerTimeout());
+            conn.readDeadline(limits.headerTimeout());
+        } else {
+            conn.clearReadDeadline();
+            conn.readTimeout(limits.keepAliveTimeout());
+        }
+        try {
+            if (!in.awaitData()) {
+                return false;
+            }
+        } catch (SocketTimeoutException e) {
+            return false; // nothing began: close silently
+        }
+        long start = System.nanoTime();
+        conn.readTimeout(limits.readTimeout());
+        if (served > 0) {
+            conn.readDeadline(limits.headerTimeout());
+        }
+        RequestHead head;
+        BodyFraming framing;
+        try {
+            head = parser.read(in);
+            if (head == null) {
+                return false;
+            }
+            framing = BodyFraming.of(head);
+            checkExpectation(head);
+            if (!framing.chunked() && framing.length() > limits.maxBodySize()) {
+                throw HttpException.closing(413, "request body larger than " + limits.maxBodySize() + " bytes");
+            }
+        } catch (HttpException e) {
+            return reject(e);
+        } catch (SocketTimeoutException e) {
+            return reject(HttpException.closing(408, "request head not received within " + limits.headerTimeout()));
+        }
+        conn.clearReadDeadline();
+        return exchange(head, framing, start);
+    }
+
+    private boolean exchange(RequestHead head, BodyFraming framing, long start) throws IOException {
+        boolean expectContinue = head.isHttp11() && framing != BodyFraming.NONE
+                && head.headers().first("Expect") != null;
+        Response[] response = new Response[1];
+        RequestBody body = new RequestBody(framedBody(framing), limits, expectContinue ? () -> {
+            if (!response[0].isCommitted()) {
+                out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
+                out.flush();
+            }
+        } : null);
+        boolean keepAliveWanted = wantsKeepAlive(head);
+        Response res = new Response(out, head.method().equals("HEAD"), head.isHttp11(),
+                () -> keepAliveWanted && !server.isClosing() && !body.continuePending() && !body.failed());
+        response[0] = res;
+        Request req = new Request(server.nextRequestId(), head, conn.remoteAddress(), body,
+                framing.chunked() ? -1 : framing.length());
+        Router.Match match = server.router().find(head.method(), req.path());
+        String uri = match.template() != null ? match.template() : match.handler() != null ? "UNMATCHED" : "NOT_FOUND";
+        server.metrics().started();
+        try {
+            if (match.handler() == null) {
+                if (match.allow() != null) {
+                    res.header("Allow", match.allow());
+                }
+                res.send(match.status(), match.status() == 404 ? "not found\n" : "method not allowed\n");
+            } else {
+                req.route(match.template(), match.params());
+                match.handler().handle(req, res);
+            }
+            HttpException broken = body.failure();
+            if (broken != null && !res.isCommitted()) {
+                sendError(res, broken);
+            }
+        } catch (Exception e) {
+            if (!handlerFailed(req, res, body, e)) {
+                record(req, res, uri, start);
+                return false;
+            }
+        } finally {
+            server.metrics().ended();
+        }
+        boolean reusable = res.finish();
+        record(req, res, uri, start);
+        if (!reusable || !body.drain()) {
+            closeGracefully();
+            return false;
+        }
+        return true;
+    }
+
+    /** Answers for a handler that threw; false when the connection must close without more. */
+    private boolean handlerFailed(Request req, Response res, RequestBody body, Exception e) throws IOException {
+        HttpException refusal = body.failure() != null ? body.failure() : e instanceof HttpException h ? h : null;
+        if (refusal == null && body.failed()) {
+            LOG.log(Level.DEBUG, "{0}: request body failed: {1}", req, e.toString());
+            return false; // the client is gone or broke the body: nothing to answer
+        }
+        if (refusal == null) {
+            LOG.log(Level.WARNING, conn + ": " + req.method() + " " + req.path() + " (request " + req.id()
+                    + "): handler failed", e);
+        }
+        if (res.isCommitted()) {
+            return false; // a half-sent response can only be ended by closing
+        }
+        if (refusal == null) {
+            res.headers().remove("Content-Length");
+            res.header("Connection", "close");
+            res.send(500, "internal server error\n");
+        } else {
+            sendError(res, refusal);
+        }
+        return true;
+    }
+
+    /** Refuses a request before any handler ran. */
+    private boolean reject(HttpException e) throws IOException {
+        server.metrics().rejected(e.status());
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "{0}: refused with {1}: {2}", conn, e.status(), e.clientMessage());
+        }
+        Response res = new Response(out, false, true, () -> !e.closesConnection() && !server.isClosing());
+        sendError(res, e);
+        if (res.finish()) {
+            return true;
+        }
+        closeGracefully();
+        return false;
+    }
+
+    private static void sendError(Response res, HttpException e) throws IOException {
+        if (e.closesConnection()) {
+            res.header("Connection", "close");
+        }
+        res.headers().remove("Content-Length");
+        res.send(e.status(), e.clientMessage() + "\n");
+    }
+
+    /**
+     * Flushes, sends FIN, then reads and discards for a moment: closing with unread bytes would
+     * make the kernel send a reset, which can destroy the response before the client reads it.
+     */
+    private void closeGracefully() {
+        try {
+            out.flush();
+            conn.shutdownOutput();
+            conn.readTimeout(LINGER);
+            conn.readDeadline(LINGER);
+            byte[] skip = new byte[4096];
+            long total = 0;
+            InputStream raw = conn.in();
+            while (total < LINGER_BYTES) {
+                int n = in.hasBuffered() ? in.read(skip, 0, skip.length) : raw.read(skip);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException e) {
+            // The peer is gone or slow: close now.
+        }
+    }
+
+    private void checkExpectation(RequestHead head) {
+        String expect = head.headers().first("Expect");
+        if (expect != null && !(expect.equalsIgnoreCase("100-continue") && head.headers().count("Expect") == 1)) {
+            throw HttpException.closing(417, "only Expect: 100-continue is supported");
+        }
+    }
+
+    private InputStream framedBody(BodyFraming framing) {
+        if (framing == BodyFraming.NONE) {
+            return InputStream.nullInputStream();
+        }
+        return framing.chunked() ? new ChunkedInputStream(in, limits) : new FixedLengthInputStream(in, framing.length());
+    }
+
+    /** HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 only with keep-alive. */
+    private boolean wantsKeepAlive(RequestHead head) {
+        Headers h = head.headers();
+        int max = limits.maxRequestsPerConnection();
+        if (max > 0 && served + 1 >= max) {
+            return false;
+        }
+        if (h.containsToken("Connection", "close")) {
+            return false;
+        }
+        return head.isHttp11() || h.containsToken("Connection", "keep-alive");
+    }
+
+    private void record(Request req, Response res, String uri, long start) {
+        long nanos = System.nanoTime() - start;
+        server.metrics().record(req.method(), res.status(), uri, nanos);
+        if (server.accessLog() && ACCESS.isLoggable(Level.INFO)) {
+            ACCESS.log(Level.INFO, "{0} \"{1} {2} {3}\" {4} {5} {6}ms", req.remoteAddress().getAddress().getHostAddress(),
+                    req.method(), req.target(), req.version(), Integer.toString(res.status()),
+                    Long.toString(res.bodyBytes()), Long.toString(nanos / 1_000_000));
+        }
+    }
+}

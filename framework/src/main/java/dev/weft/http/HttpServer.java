@@ -1,0 +1,253 @@
+package dev.weft.http;
+
+import dev.weft.tcp.TcpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An HTTP/1.1 server: one virtual thread per connection, requests on it answered in order by plain
+ * blocking {@link HttpHandler}s.
+ *
+ * <pre>{@code
+ * HttpServer server = HttpServer.builder()
+ *         .port(8080)
+ *         .get("/hello", (req, res) -> res.send("Hello, World!"))
+ *         .get("/users/{id}", (req, res) -> res.send(req.pathParam("id")))
+ *         .start();
+ * }</pre>
+ *
+ * <p>Parsing is strict (RFC 9110/9112) and every size and time is bounded by {@link HttpLimits};
+ * see there for the defaults and the status each limit answers with. Connections are served by a
+ * {@link TcpServer} (its connection limit, backpressure, send timeout and close causes apply);
+ * {@link #close()} is graceful: idle keep-alive connections end at once, requests in flight finish
+ * (with {@code Connection: close}) within the drain timeout.
+ *
+ * <p>Meters: see {@code HttpMetrics} ({@code http.server.requests} by route template,
+ * {@code http.server.requests.active}, {@code weft.http.requests.rejected}) plus the TCP meters of
+ * the same server name.
+ */
+public final class HttpServer implements AutoCloseable {
+
+    private final String name;
+    private final HttpLimits limits;
+    private final Router router;
+    private final HttpMetrics metrics;
+    private final boolean accessLog;
+    private final AtomicLong requestIds = new AtomicLong();
+    private final TcpServer tcp;
+
+    private HttpServer(Builder b) {
+        this.name = b.name;
+        this.limits = b.limits;
+        this.router = new Router(b.routes, b.handlers, b.fallback);
+        this.accessLog = b.accessLog;
+        this.metrics = new HttpMetrics(b.registry, b.name);
+        Duration shortest = min(min(limits.readTimeout(), limits.headerTimeout()), limits.keepAliveTimeout());
+        TcpServer.Builder tcpBuilder = TcpServer.builder()
+                .name(b.name)
+                .meterRegistry(b.registry)
+                .port(b.port)
+                .bindAddress(b.bindAddress)
+                .maxConnections(b.maxConnections)
+                .idleTimeout(shortest)
+                .writeTimeout(limits.sendTimeout())
+                .drainTimeout(b.drainTimeout)
+                .handler(conn -> new HttpConnection(conn, this).serve());
+        try {
+            this.tcp = tcpBuilder.start();
+        } catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port this server listens on. */
+    public int port() {
+        return tcp.port();
+    }
+
+    public InetSocketAddress localAddress() {
+        return tcp.localAddress();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public HttpLimits limits() {
+        return limits;
+    }
+
+    /** Open connections. */
+    public int activeConnections() {
+        return tcp.activeConnections();
+    }
+
+    /** Blocks until the server has been closed. */
+    public void awaitClose() throws InterruptedException {
+        tcp.awaitClose();
+    }
+
+    /** Stops accepting, lets requests in flight finish (drain timeout), closes the rest. Idempotent. */
+    @Override
+    public void close() {
+        tcp.close();
+        metrics.close();
+    }
+
+    @Override
+    public String toString() {
+        return "HttpServer " + name + " on " + localAddress();
+    }
+
+    boolean isClosing() {
+        return tcp.isClosing();
+    }
+
+    Router router() {
+        return router;
+    }
+
+    HttpMetrics metrics() {
+        return metrics;
+    }
+
+    boolean accessLog() {
+        return accessLog;
+    }
+
+    long nextRequestId() {
+        return requestIds.incrementAndGet();
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Settings and routes of an {@link HttpServer}; only routes or a fallback are required. */
+    public static final class Builder {
+
+        private String name = "http";
+        private InetAddress bindAddress;
+        private int port;
+        private int maxConnections = 10_000;
+        private Duration drainTimeout = Duration.ofSeconds(30);
+        private HttpLimits limits = HttpLimits.DEFAULTS;
+        private MeterRegistry registry = Metrics.globalRegistry;
+        private boolean accessLog;
+        private final List<String[]> routes = new ArrayList<>();
+        private final List<HttpHandler> handlers = new ArrayList<>();
+        private HttpHandler fallback;
+
+        private Builder() {
+        }
+
+        /** Names the server in thread names, logs and the {@code server} meter tag; default "http". */
+        public Builder name(String value) {
+            this.name = Objects.requireNonNull(value, "name");
+            return this;
+        }
+
+        /** 0 (the default) lets the kernel pick a free port; read it back with {@link HttpServer#port()}. */
+        public Builder port(int value) {
+            this.port = value;
+            return this;
+        }
+
+        /** The address to listen on; default every interface. */
+        public Builder bindAddress(InetAddress value) {
+            this.bindAddress = value;
+            return this;
+        }
+
+        /** Connections open at once; default 10,000 (the TCP layer's backpressure applies). */
+        public Builder maxConnections(int value) {
+            this.maxConnections = value;
+            return this;
+        }
+
+        /** How long {@link HttpServer#close()} lets requests in flight finish; default 30 s. */
+        public Builder drainTimeout(Duration value) {
+            this.drainTimeout = Objects.requireNonNull(value, "drainTimeout");
+            return this;
+        }
+
+        /** Sizes and times; default {@link HttpLimits#DEFAULTS}. */
+        public Builder limits(HttpLimits value) {
+            this.limits = Objects.requireNonNull(value, "limits");
+            return this;
+        }
+
+        /** Where the meters go; default {@code Metrics.globalRegistry}. */
+        public Builder meterRegistry(MeterRegistry value) {
+            this.registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        /** Logs one line per request to the System.Logger {@code dev.weft.http.access} at INFO; default off. */
+        public Builder accessLog(boolean value) {
+            this.accessLog = value;
+            return this;
+        }
+
+        public Builder get(String path, HttpHandler handler) {
+            return route("GET", path, handler);
+        }
+
+        public Builder post(String path, HttpHandler handler) {
+            return route("POST", path, handler);
+        }
+
+        public Builder put(String path, HttpHandler handler) {
+            return route("PUT", path, handler);
+        }
+
+        public Builder delete(String path, HttpHandler handler) {
+            return route("DELETE", path, handler);
+        }
+
+        /**
+         * Routes {@code method} and {@code path} to {@code handler}. The path is exact segments and
+         * {@code {name}} segments ({@link Request#pathParam(String)}). A GET route answers HEAD too.
+         */
+        public Builder route(String method, String path, HttpHandler handler) {
+            if (!Tokens.isToken(Objects.requireNonNull(method, "method"))) {
+                throw new IllegalArgumentException("method is not a token: " + method);
+            }
+            Router.checkTemplate(Objects.requireNonNull(path, "path"));
+            routes.add(new String[] {method, path});
+            handlers.add(Objects.requireNonNull(handler, "handler"));
+            return this;
+        }
+
+        /** Handles every request no route matches (instead of 404/405): a proxy is one. */
+        public Builder fallback(HttpHandler handler) {
+            this.fallback = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * Binds and starts serving.
+         *
+         * @throws IllegalStateException if there is neither a route nor a fallback
+         * @throws java.io.UncheckedIOException if the address cannot be bound
+         */
+        public HttpServer start() {
+            if (routes.isEmpty() && fallback == null) {
+                throw new IllegalStateException("add a route or a fallback before start()");
+            }
+            return new HttpServer(this);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.weft.http;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The answer to one request: set the status and headers, then either {@link #send(String)} a
+ * whole body (sent with {@code Content-Length}) or write to {@link #stream()} (chunked, unless a
+ * {@code Content-Length} header was set first). The head is sent with the first body byte; after
+ * that the status and headers are fixed. Not thread-safe: it belongs to the connection's thread.
+ *
+ * <p>The server adds {@code Date}, the framing headers and {@code Connection: close} when the
+ * connection will end. For HEAD requests, 204 and 304 no body bytes are sent whatever is written.
+ * The body is buffered in small pieces and flushed at the end of the response (or sooner with
+ * {@code stream().flush()}).
+ */
+public final class Response {
+
+    private final ResponseOutput out;
+    private final boolean headRequest;
+    private final boolean http11;
+    private final BooleanSupplier keepAliveWanted;
+    private final Headers headers = new Headers();
+    private int status = 200;
+    private boolean committed;
+    private boolean keepAlive;
+    private OutputStream body;
+    private long bodyBytes;
+
+    Response(ResponseOutput out, boolean headRequest, boolean http11, BooleanSupplier keepAliveWanted) {
+        this.out = out;
+        this.headRequest = headRequest;
+        this.http11 = http11;
+        this.keepAliveWanted = keepAliveWanted;
+    }
+
+    /** Sets the status code, 100..999 (default 200). */
+    public Response status(int code) {
+        checkNotCommitted();
+        if (code < 100 || code > 999) {
+            throw new IllegalArgumentException("status must be three digits, was " + code);
+        }
+        this.status = code;
+        return this;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** Sets header {@code name}, replacing any value it had. */
+    public Response header(String name, String value) {
+        checkNotCommitted();
+        checkField(name, value);
+        headers.set(name, value);
+        return this;
+    }
+
+    /** Adds a value for header {@code name}, keeping earlier ones (e.g. {@code Set-Cookie}). */
+    public Response addHeader(String name, String value) {
+        checkNotCommitted();
+        checkField(name, value);
+        headers.add(name, value);
+        return this;
+    }
+
+    /** The headers set so far (changes are checked when the head is sent). */
+    public Headers headers() {
+        return headers;
+    }
+
+    /** Sends {@code text} as the whole body, UTF-8, {@code text/plain} unless a Content-Type was set. */
+    public void send(String text) throws IOException {
+        if (!headers.contains("Content-Type")) {
+            headers.set("Content-Type", "text/plain; charset=utf-8");
+        }
+        send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sets the status, then sends {@code text} as the whole body. */
+    public void send(int statusCode, String text) throws IOException {
+        status(statusCode);
+        send(text);
+    }
+
+    /** Sends {@code bytes} as the whole body, with {@code Content-Length}. */
+    public void send(byte[] bytes) throws IOException {
+        checkNotCommitted();
+        headers.remove("Transfer-Encoding");
+        if (Status.forbidsBody(status)) {
+            headers.remove("Content-Length");
+        } else {
+            headers.set("Content-Length", Long.toString(bytes.length));
+        }
+        commit();
+        if (!headRequest && !Status.forbidsBody(status)) {
+            out.write(bytes, 0, bytes.length);
+            bodyBytes = bytes.length;
+        }
+        body = new BodyOutputStreams.Discarding();
+        body.close();
+    }
+
+    /**
+     * Sends the head now and returns the body stream: chunked, or of the length given by a
+     * {@code Content-Length} header set before. Close it when done (the server does if you don't).
+     */
+    public OutputStream stream() throws IOException {
+        if (body != null) {
+            return body;
+        }
+        checkNotCommitted();
+        headers.remove("Transfer-Encoding");
+        String length = headers.first("Content-Length");
+        if (Status.forbidsBody(status)) {
+            headers.remove("Content-Length");
+            commit();
+            body = new BodyOutputStreams.Discarding();
+        } else if (length != null) {
+            long declared = parseLength(length);
+            commit();
+            body = headRequest ? new BodyOutputStreams.Discarding() : new BodyOutputStreams.Fixed(out, declared);
+        } else {
+            headers.set("Transfer-Encoding", "chunked");
+            commit();
+            body = headRequest ? new BodyOutputStreams.Discarding() : new BodyOutputStreams.Chunked(out);
+        }
+        return body;
+    }
+
+    /** Whether the head has been sent (or buffered to send): status and headers can no longer change. */
+    public boolean isCommitted() {
+        return committed;
+    }
+
+    /**
+     * Ends the response after the handler returned: sends an empty one if nothing was sent, closes
+     * the body stream.
+     *
+     * @return whether the connection may carry another request
+     */
+    boolean finish() throws IOException {
+        if (!committed) {
+            send(new byte[0]);
+        }
+        body.close();
+        if (body instanceof BodyOutputStreams.Fixed fixed && !fixed.complete()) {
+            return false; // the client waits for bytes that will never come: only closing tells it
+        }
+        return keepAlive;
+    }
+
+    /** Whether the head said the connection stays open; valid once committed. */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    long bodyBytes() {
+        return bodyBytes;
+    }
+
+    private void commit() throws IOException {
+        committed = true;
+        keepAlive = keepAliveWanted.getAsBoolean() && !headers.containsToken("Connection", "close");
+        if (!keepAlive) {
+            headers.set("Connection", "close");
+        } else if (!http11) {
+            headers.set("Connection", "keep-alive");
+        }
+        out.writeLatin1(http11 ? "HTTP/1.1 " : "HTTP/1.0 ");
+        out.writeLatin1(Integer.toString(status));
+        out.write(' ');
+        out.writeLatin1(Status.reason(status));
+        out.writeLatin1("\r\n");
+        if (!headers.contains("Date")) {
+            out.writeLatin1("Date: ");
+            out.writeLatin1(HttpDate.now());
+            out.writeLatin1("\r\n");
+        }
+        for (int i = 0; i < headers.size(); i++) {
+            out.writeLatin1(headers.name(i));
+            out.writeLatin1(": ");
+            out.writeLatin1(headers.value(i));
+            out.writeLatin1("\r\n");
+        }
+        out.writeLatin1("\r\n");
+    }
+
+    private void checkNotCommitted() {
+        if (committed) {
+            throw new IllegalStateException("the response head was already sent");
+        }
+    }
+
+    private static long parseLength(String value) {
+        try {
+            long n = Long.parseLong(value);
+            if (n >= 0 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // falls through
+        }
+        throw new IllegalArgumentException("Content-Length must be digits, was " + value);
+    }
+
+    /** No CR, LF or other control character: a handler must not be able to split the response. */
+    private static void checkField(String name, String value) {
+        if (!Tokens.isToken(name)) {
+            throw new IllegalArgumentException("header name is not a token: " + name);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException("header " + name + " has a control or non-Latin-1 character");
+            }
+        }
+    }
+}

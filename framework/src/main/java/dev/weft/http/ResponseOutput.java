@@ -1,0 +1,76 @@
+package dev.weft.http;
+
+import java.io.Flushable;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * The write side of one HTTP connection: a small buffer in front of the socket, so that a response's
+ * head and a short body leave in one write, and a batch of pipelined responses in one flush.
+ * Writes larger than the buffer go straight to the socket. Not thread-safe: one connection, one
+ * thread.
+ */
+final class ResponseOutput implements Flushable {
+
+    static final int BUFFER = 2048;
+
+    private final OutputStream out;
+    private final byte[] buf = new byte[BUFFER];
+    private int count;
+
+    ResponseOutput(OutputStream out) {
+        this.out = out;
+    }
+
+    /** Appends {@code s}, one byte per char (the head is ASCII, header values ISO-8859-1). */
+    void writeLatin1(String s) throws IOException {
+        int len = s.length();
+        if (len > BUFFER - count) {
+            flush();
+            if (len > BUFFER) {
+                out.write(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                return;
+            }
+        }
+        for (int i = 0; i < len; i++) {
+            buf[count++] = (byte) s.charAt(i);
+        }
+    }
+
+    void write(int b) throws IOException {
+        if (count == BUFFER) {
+            flush();
+        }
+        buf[count++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+        if (len <= BUFFER - count) {
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+            return;
+        }
+        flush();
+        if (len < BUFFER) {
+            System.arraycopy(b, off, buf, 0, len);
+            count = len;
+        } else {
+            out.write(b, off, len);
+        }
+    }
+
+    /** Sends what is buffered; does nothing when the buffer is empty. */
+    @Override
+    public void flush() throws IOException {
+        if (count > 0) {
+            int n = count;
+            count = 0;
+            out.write(buf, 0, n);
+        }
+    }
+
+    /** Drops what is buffered (the connection is being abandoned). */
+    void discard() {
+        count = 0;
+    }
+}
