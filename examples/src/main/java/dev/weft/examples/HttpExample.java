@@ -9,6 +9,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * A small HTTP service: hello, echo the request body, a streamed (chunked) answer, and the server's
@@ -68,12 +72,16 @@ public final class HttpExample {
         }
     }
 
-    /** Every meter as {@code name{tags} statistic=value} lines. */
+    /** Every meter as {@code name{tag="value",...} statistic=value} lines, sorted. */
     static String meters(SimpleMeterRegistry registry) {
         StringBuilder text = new StringBuilder();
-        for (Meter meter : registry.getMeters()) {
-            text.append(meter.getId().getName());
-            text.append(meter.getId().getTags().toString().replace('[', '{').replace(']', '}'));
+        List<Meter> meters = new ArrayList<>(registry.getMeters());
+        meters.sort(Comparator.comparing((Meter m) -> m.getId().getName()).thenComparing(m -> m.getId().getTags().toString()));
+        for (Meter meter : meters) {
+            text.append(meter.getId().getName()).append('{');
+            StringJoiner tags = new StringJoiner(",");
+            meter.getId().getTags().forEach(t -> tags.add(t.getKey() + "=\"" + t.getValue() + "\""));
+            text.append(tags).append('}');
             for (Measurement m : meter.measure()) {
                 text.append(' ').append(m.getStatistic().getTagValueRepresentation()).append('=').append(m.getValue());
             }

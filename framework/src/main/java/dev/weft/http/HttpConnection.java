@@ -112,7 +112,7 @@ final class HttpConnection {
         Response res = new Response(out, head.method().equals("HEAD"), head.isHttp11(),
                 () -> keepAliveWanted && !server.isClosing() && !body.continuePending() && !body.failed());
         response[0] = res;
-        Request req = new Request(server.nextRequestId(), head, conn.remoteAddress(), body,
+        Request req = new Request(server.nextRequestId(), head, conn.remoteAddress(), conn.isSecure(), body,
                 framing.chunked() ? -1 : framing.length());
         Router.Match match = server.router().find(head.method(), req.path());
         String uri = match.template() != null ? match.template() : match.handler() != null ? "UNMATCHED" : "NOT_FOUND";
@@ -138,6 +138,9 @@ final class HttpConnection {
             }
         } finally {
             server.metrics().ended();
+            if (body.failure() != null) {
+                server.metrics().rejected(body.failure().status()); // a body limit or the minimum rate
+            }
         }
         boolean reusable = res.finish();
         record(req, res, uri, start);

@@ -118,6 +118,44 @@ public record HttpLimits(
                 keepAliveTimeout, sendTimeout, maxRequestsPerConnection);
     }
 
+    public HttpLimits withHeaderTimeout(Duration v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, maxTrailerSize, v, readTimeout, minBodyRate, bodyRateGrace,
+                keepAliveTimeout, sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withReadTimeout(Duration v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, maxTrailerSize, headerTimeout, v, minBodyRate, bodyRateGrace,
+                keepAliveTimeout, sendTimeout, maxRequestsPerConnection);
+    }
+
+    /** The minimum body rate in bytes per second (0 turns the check off), enforced after {@code grace}. */
+    public HttpLimits withMinBodyRate(long bytesPerSecond, Duration grace) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, maxTrailerSize, headerTimeout, readTimeout, bytesPerSecond, grace,
+                keepAliveTimeout, sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withKeepAliveTimeout(Duration v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace,
+                v, sendTimeout, maxRequestsPerConnection);
+    }
+
+    public HttpLimits withSendTimeout(Duration v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace,
+                keepAliveTimeout, v, maxRequestsPerConnection);
+    }
+
+    /** Requests served per connection before {@code Connection: close}; 0 for no limit. */
+    public HttpLimits withMaxRequestsPerConnection(int v) {
+        return new HttpLimits(maxRequestLineLength, maxHeaderSize, maxHeaderCount, maxBodySize,
+                maxChunkExtensionSize, maxTrailerSize, headerTimeout, readTimeout, minBodyRate, bodyRateGrace,
+                keepAliveTimeout, sendTimeout, v);
+    }
+
     private static void positive(long v, String name) {
         if (v <= 0) {
             throw new IllegalArgumentException(name + " must be positive, was " + v);

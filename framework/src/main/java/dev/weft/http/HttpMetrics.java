@@ -70,7 +70,7 @@ final class HttpMetrics implements AutoCloseable {
         timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Counts a request refused before a handler ran, by the status it got. */
+    /** Counts a refused request (its head, or its body while the handler read it) by the status it got. */
     void rejected(int status) {
         if (status == 408) {
             rejectedTimeout.increment();
@@ -83,7 +83,7 @@ final class HttpMetrics implements AutoCloseable {
 
     private Counter rejected(String reason) {
         Counter c = Counter.builder("weft.http.requests.rejected").tags(tags).tag("reason", reason)
-                .description("Requests refused before a handler ran").register(registry);
+                .description("Requests refused: over a limit, too slow, or malformed").register(registry);
         meters.add(c);
         return c;
     }

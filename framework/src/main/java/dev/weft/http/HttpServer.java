@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * An HTTP/1.1 server: one virtual thread per connection, requests on it answered in order by plain
@@ -60,6 +61,9 @@ public final class HttpServer implements AutoCloseable {
                 .writeTimeout(limits.sendTimeout())
                 .drainTimeout(b.drainTimeout)
                 .handler(conn -> new HttpConnection(conn, this).serve());
+        if (b.tls != null) {
+            tcpBuilder.tls(b.tls).handshakeTimeout(b.handshakeTimeout);
+        }
         try {
             this.tcp = tcpBuilder.start();
         } catch (RuntimeException e) {
@@ -149,8 +153,25 @@ public final class HttpServer implements AutoCloseable {
         private final List<String[]> routes = new ArrayList<>();
         private final List<HttpHandler> handlers = new ArrayList<>();
         private HttpHandler fallback;
+        private SSLContext tls;
+        private Duration handshakeTimeout = TcpServer.DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder() {
+        }
+
+        /**
+         * Serves HTTPS with this context (load one with {@link dev.weft.tcp.Tls}); every request then
+         * reports {@link Request#isSecure()}.
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /** How long a TLS handshake may take; default 10 seconds. */
+        public Builder handshakeTimeout(Duration value) {
+            this.handshakeTimeout = Objects.requireNonNull(value, "handshakeTimeout");
+            return this;
         }
 
         /** Names the server in thread names, logs and the {@code server} meter tag; default "http". */

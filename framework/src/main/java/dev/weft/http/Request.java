@@ -21,12 +21,15 @@ public final class Request {
     private final String rawQuery;
     private final InputStream body;
     private final long contentLength;
+    private final boolean secure;
     private Map<String, List<String>> query;
     private Map<String, String> pathParams = Map.of();
     private String route;
 
-    Request(long id, RequestHead head, InetSocketAddress remoteAddress, InputStream body, long contentLength) {
+    Request(long id, RequestHead head, InetSocketAddress remoteAddress, boolean secure, InputStream body,
+            long contentLength) {
         this.id = id;
+        this.secure = secure;
         this.head = head;
         this.remoteAddress = remoteAddress;
         this.body = body;
@@ -121,6 +124,11 @@ public final class Request {
     /** The client's address (the peer of this connection; a proxy in front shows up here). */
     public InetSocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Whether the request came over TLS (HTTPS). */
+    public boolean isSecure() {
+        return secure;
     }
 
     /** The length the client declared, or -1 for a chunked body; 0 for none. */

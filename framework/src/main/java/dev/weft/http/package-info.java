@@ -1,8 +1,11 @@
 /**
- * The HTTP/1.1 layer: strict, streaming request parsing (request line, header fields, message
- * framing, chunked bodies) with every size bounded by {@link dev.weft.http.HttpLimits}.
+ * The HTTP/1.1 server: {@link dev.weft.http.HttpServer}, with {@link dev.weft.http.Request} and
+ * {@link dev.weft.http.Response} for plain blocking {@link dev.weft.http.HttpHandler}s, one virtual
+ * thread per connection.
  *
- * <p>Parsers are socket-free and throw {@link dev.weft.http.HttpException}, which carries the
- * status and the one-line reason the client gets. The server that uses them is in progress.
+ * <p>Parsing is strict (RFC 9110/9112) and streaming: bodies are bounded streams, never buffered
+ * whole unless a handler asks. Every size and time is bounded by {@link dev.weft.http.HttpLimits};
+ * a refused request gets a small {@code text/plain} response with the status of
+ * {@link dev.weft.http.HttpException}, and after any framing error the connection is closed.
  */
 package dev.weft.http;

@@ -20,6 +20,8 @@ public enum CloseCause {
     READ_TIMEOUT("read_timeout"),
     /** A write made no progress for longer than the write timeout: the peer stopped reading. */
     WRITE_TIMEOUT("write_timeout"),
+    /** The TLS handshake failed (bad client hello, no shared cipher, untrusted certificate) or a TLS record was bad. */
+    TLS_ERROR("tls_error"),
     /** Accepted while the server was at its connection limit, and closed at once (reject mode). */
     LIMIT("limit"),
     /** Closed by the server's shutdown. */

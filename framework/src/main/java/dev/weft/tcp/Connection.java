@@ -83,6 +83,9 @@ public interface Connection extends AutoCloseable {
      */
     void shutdownOutput() throws IOException;
 
+    /** Whether this connection runs over TLS. */
+    boolean isSecure();
+
     /** Whether this connection is closed, by either side's {@link #close()} or the server. */
     boolean isClosed();
 

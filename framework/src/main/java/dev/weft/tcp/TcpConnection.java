@@ -11,6 +11,8 @@ import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The server's side of one connection: the socket, the timeout bookkeeping the {@link Watchdog}
@@ -42,7 +44,10 @@ final class TcpConnection implements Connection {
     }
 
     private final long id;
+    /** The socket the streams use: the accepted one, or the TLS socket layered over it. */
     private final Socket socket;
+    /** The accepted socket: shut down and closed directly, so a stuck TLS layer cannot block that. */
+    private final Socket raw;
     private final TcpServer server;
     private final InputStream socketIn;
     private final OutputStream socketOut;
@@ -60,9 +65,10 @@ final class TcpConnection implements Connection {
     private IOException firstFailure;
     private boolean sawEndOfStream;
 
-    TcpConnection(long id, Socket socket, TcpServer server) throws IOException {
+    TcpConnection(long id, Socket socket, Socket raw, TcpServer server) throws IOException {
         this.id = id;
         this.socket = socket;
+        this.raw = raw;
         this.server = server;
         this.socketIn = socket.getInputStream();
         this.socketOut = socket.getOutputStream();
@@ -129,20 +135,49 @@ final class TcpConnection implements Connection {
 
     @Override
     public void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
+        // With TLS this writes close_notify, which can block like any write.
+        writingSince = System.nanoTime();
+        try {
+            socket.shutdownOutput();
+        } finally {
+            writingSince = IDLE;
+        }
     }
 
     @Override
     public boolean isClosed() {
-        return socket.isClosed();
+        return raw.isClosed();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return socket instanceof SSLSocket;
     }
 
     @Override
     public void close() {
         try {
-            socket.close();
+            // Closing the accepted socket directly: no close_notify that could block on a full send buffer.
+            raw.close();
         } catch (IOException ignored) {
             // Closing a socket reports nothing the caller could act on.
+        }
+    }
+
+    /**
+     * Runs the TLS handshake on this connection's thread, within {@code timeout} (the watchdog ends
+     * it like a read that passed its deadline).
+     */
+    void handshake(Duration timeout) throws IOException {
+        readDeadline(timeout);
+        readingSince = System.nanoTime();
+        try {
+            ((SSLSocket) socket).startHandshake();
+        } catch (IOException e) {
+            throw failed(e);
+        } finally {
+            readingSince = IDLE;
+            readDeadline = IDLE;
         }
     }
 
@@ -163,7 +198,15 @@ final class TcpConnection implements Connection {
             if (FORCED.getVolatile(this) == CloseCause.READ_TIMEOUT) {
                 throw new IOException("input shut down by the read timeout");
             }
-            int n = socketIn.read(b, off, len);
+            int n;
+            try {
+                n = socketIn.read(b, off, len);
+            } catch (IOException e) {
+                if (FORCED.getVolatile(this) == CloseCause.SHUTDOWN) {
+                    return -1; // a TLS socket reports the drain's shutdownInput as an error
+                }
+                throw e;
+            }
             if (FORCED.getVolatile(this) == CloseCause.READ_TIMEOUT) {
                 throw new IOException("input shut down by the read timeout");
             }
@@ -233,7 +276,7 @@ final class TcpConnection implements Connection {
             FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
             try {
                 // On Linux shutdown(SHUT_RD) wakes the parked reader, which then sees end-of-stream.
-                socket.shutdownInput();
+                raw.shutdownInput();
             } catch (IOException ignored) {
                 // Already closed: nothing left to drain.
             }
@@ -244,7 +287,7 @@ final class TcpConnection implements Connection {
         if (FORCED.compareAndSet(this, null, CloseCause.READ_TIMEOUT)) {
             try {
                 // As in drain(): on Linux shutdown(SHUT_RD) wakes the parked reader.
-                socket.shutdownInput();
+                raw.shutdownInput();
             } catch (IOException e) {
                 close();
             }
@@ -295,6 +338,9 @@ final class TcpConnection implements Connection {
                 if (message.contains("Broken pipe")) {
                     return CloseCause.BROKEN_PIPE;
                 }
+            }
+            if (t instanceof SSLException) {
+                return CloseCause.TLS_ERROR;
             }
         }
         return null;

@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import jdk.net.ExtendedSocketOptions;
 
 /**
@@ -59,6 +61,8 @@ public final class TcpServer implements AutoCloseable {
     private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** After the drain timeout, force-closed connections get this long to unwind. */
     private static final Duration UNWIND_TIMEOUT = Duration.ofSeconds(5);
+    /** Default for {@link Builder#handshakeTimeout(Duration)}. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
     private final ServerOptions options;
@@ -75,11 +79,15 @@ public final class TcpServer implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition connectionEnded = lock.newCondition();
     private volatile boolean draining;
+    private final SSLContext tls;
+    private final Duration handshakeTimeout;
 
     private TcpServer(Builder b) throws IOException {
         this.name = b.name;
         this.options = b.options;
         this.handler = b.handler;
+        this.tls = b.tls;
+        this.handshakeTimeout = b.handshakeTimeout;
         this.permits = new Semaphore(options.maxConnections());
         this.serverSocket = new ServerSocket();
         try {
@@ -258,7 +266,7 @@ public final class TcpServer implements AutoCloseable {
         TcpConnection connection;
         try {
             applySocketOptions(socket);
-            connection = new TcpConnection(ids.incrementAndGet(), socket, this);
+            connection = new TcpConnection(ids.incrementAndGet(), tls == null ? socket : wrap(socket), socket, this);
         } catch (IOException e) {
             // The peer may already be gone (options fail on a reset socket): nothing was served.
             LOG.log(Level.DEBUG, "{0}: dropped an accepted socket: {1}", name, e.toString());
@@ -275,6 +283,9 @@ public final class TcpServer implements AutoCloseable {
     private void run(TcpConnection connection) {
         Throwable thrown = null;
         try {
+            if (tls != null) {
+                connection.handshake(handshakeTimeout);
+            }
             handler.handle(connection);
         } catch (Throwable t) {
             thrown = t;
@@ -301,6 +312,13 @@ public final class TcpServer implements AutoCloseable {
             LOG.log(Level.DEBUG, "{0}: closed ({1}){2}", connection, cause.tag(),
                     thrown == null ? "" : ": " + thrown);
         }
+    }
+
+    /** Layers a server-mode TLS socket over an accepted one; the handshake runs later, on the connection's thread. */
+    private Socket wrap(Socket socket) throws IOException {
+        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+        ssl.setUseClientMode(false);
+        return ssl;
     }
 
     private void applySocketOptions(Socket socket) throws IOException {
@@ -376,6 +394,8 @@ public final class TcpServer implements AutoCloseable {
         private ConnectionHandler handler;
         private MeterRegistry registry = Metrics.globalRegistry;
         private String name = "tcp";
+        private SSLContext tls;
+        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
 
         private Builder() {
         }
@@ -466,6 +486,26 @@ public final class TcpServer implements AutoCloseable {
             socketOption(ExtendedSocketOptions.TCP_KEEPIDLE, seconds(idle));
             socketOption(ExtendedSocketOptions.TCP_KEEPINTERVAL, seconds(interval));
             return socketOption(ExtendedSocketOptions.TCP_KEEPCOUNT, count);
+        }
+
+        /**
+         * Serves TLS on every connection with this context (see {@link Tls} to load a key and
+         * certificate). The handshake runs on the connection's virtual thread before the handler,
+         * within the {@linkplain #handshakeTimeout(Duration) handshake timeout}.
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /** How long a TLS handshake may take; default 10 seconds. A failed one is counted as {@code tls_error}. */
+        public Builder handshakeTimeout(Duration value) {
+            Objects.requireNonNull(value, "handshakeTimeout");
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive, was " + value);
+            }
+            this.handshakeTimeout = value;
+            return this;
         }
 
         /** SO_RCVBUF for accepted sockets (also set on the listener, so the window scale fits). */
