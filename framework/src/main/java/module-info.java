@@ -11,4 +11,5 @@ module dev.weft {
     exports dev.weft.tcp;
     exports dev.weft.http;
     exports dev.weft.dns;
+    exports dev.weft.client;
 }

@@ -1,0 +1,103 @@
+package dev.weft.client;
+
+import dev.weft.dns.Resolver;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import org.apache.commons.pool2.KeyedPooledObjectFactory;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+
+/**
+ * Makes, checks and destroys pooled connections for commons-pool2.
+ *
+ * <p>Where each callback runs, in {@code GenericKeyedObjectPool} 2.13.0: {@code makeObject} on the
+ * borrowing thread with no pool lock held (it resolves and connects: blocking is fine there);
+ * {@code validateObject} on the borrower (no lock) and on the evictor's platform thread (under
+ * {@code evictionLock}); {@code destroyObject} sometimes inside {@code synchronized (pooledObject)}
+ * ({@code invalidateObject}), where a virtual thread pins its carrier on JDK 21-23. So validation
+ * and destruction never block: a non-blocking one-byte read, and a close without linger.
+ */
+final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, PooledConnection> {
+
+    private final Resolver resolver;
+    private final PoolOptions options;
+    private final PoolMetrics metrics;
+    /** Set when the pool closes: what is destroyed from then on is counted as {@code closed}. */
+    volatile boolean closing;
+
+    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics) {
+        this.resolver = resolver;
+        this.options = options;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public PooledObject<PooledConnection> makeObject(Endpoint endpoint) throws IOException {
+        List<InetAddress> addresses = resolver.resolve(endpoint.host());
+        IOException last = null;
+        for (InetAddress address : addresses) {
+            SocketChannel channel = SocketChannel.open();
+            try {
+                channel.socket().setTcpNoDelay(true);
+                channel.socket().connect(new InetSocketAddress(address, endpoint.port()),
+                        (int) options.connectTimeout().toMillis());
+                channel.socket().setSoTimeout((int) options.readTimeout().toMillis());
+                metrics.created(endpoint);
+                return new DefaultPooledObject<>(new PooledConnection(endpoint, channel));
+            } catch (IOException e) {
+                channel.close();
+                last = e;
+            }
+        }
+        throw connectFailure(endpoint, addresses, last);
+    }
+
+    private IOException connectFailure(Endpoint endpoint, List<InetAddress> addresses, IOException last) {
+        String where = endpoint + " (" + addresses.size() + (addresses.size() == 1 ? " address" : " addresses") + ")";
+        IOException e = last instanceof SocketTimeoutException
+                ? new SocketTimeoutException("connect to " + where + " timed out after " + options.connectTimeout())
+                : new ConnectException("connect to " + where + " failed: " + last.getMessage());
+        e.initCause(last);
+        return e;
+    }
+
+    @Override
+    public void destroyObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
+        PooledConnection c = p.getObject();
+        c.close();
+        PooledConnection.DestroyReason reason = c.destroyReason;
+        if (reason == null) {
+            reason = closing ? PooledConnection.DestroyReason.CLOSED : PooledConnection.DestroyReason.EVICTED;
+        }
+        metrics.destroyed(endpoint, reason);
+    }
+
+    @Override
+    public boolean validateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
+        PooledConnection c = p.getObject();
+        if (c.ageNanos() > options.maxLifetime().toNanos()) {
+            c.destroyReason = PooledConnection.DestroyReason.EXPIRED;
+            return false;
+        }
+        if (c.staleness() != null) {
+            c.destroyReason = PooledConnection.DestroyReason.STALE;
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void activateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
+        // Nothing: a connection is ready as it is.
+    }
+
+    @Override
+    public void passivateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
+        // Nothing: the lease already decided whether it is reusable.
+    }
+}

@@ -1,0 +1,133 @@
+package dev.weft.client;
+
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+
+/**
+ * A connection lent by a {@link ConnectionPool}, for one thread, until {@link #close()}:
+ *
+ * <pre>{@code
+ * try (Lease c = pool.acquire(endpoint)) {
+ *     c.out().write(request);
+ *     readResponse(c.in());
+ * }   // back to the pool, or closed if it broke
+ * }</pre>
+ *
+ * <p>An {@link IOException} from either stream marks the connection broken, as does
+ * {@link #markBroken()} (call it when the protocol left it in an unknown state, say a response not
+ * read to its end); a broken connection is closed on {@link #close()} instead of being reused.
+ * Closing the streams does nothing: only the lease decides.
+ */
+public final class Lease implements AutoCloseable {
+
+    private final ConnectionPool pool;
+    private final PooledConnection connection;
+    private final boolean reused;
+    private final InputStream in;
+    private final OutputStream out;
+    private boolean broken;
+    private boolean closed;
+
+    Lease(ConnectionPool pool, PooledConnection connection, boolean reused) {
+        this.pool = pool;
+        this.connection = connection;
+        this.reused = reused;
+        this.in = new FilterInputStream(connection.in()) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException e) {
+                    throw broke(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    return super.read(b, off, len);
+                } catch (IOException e) {
+                    throw broke(e);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        this.out = new FilterOutputStream(connection.out()) {
+            @Override
+            public void write(int b) throws IOException {
+                try {
+                    super.write(b);
+                } catch (IOException e) {
+                    throw broke(e);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw broke(e);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** Bytes from the server; a read waits at most the pool's read timeout. */
+    public InputStream in() {
+        return in;
+    }
+
+    /** Bytes to the server, unbuffered. */
+    public OutputStream out() {
+        return out;
+    }
+
+    public Endpoint endpoint() {
+        return connection.endpoint();
+    }
+
+    /** Whether this connection served an earlier lease (a failure on it may be a stale keep-alive). */
+    public boolean isReused() {
+        return reused;
+    }
+
+    /** The local address, which tells connections apart (and shows reuse). */
+    public InetSocketAddress localAddress() throws IOException {
+        return connection.localAddress();
+    }
+
+    /** Marks the connection unusable: it is closed, not reused, when the lease closes. */
+    public void markBroken() {
+        broken = true;
+    }
+
+    public boolean isBroken() {
+        return broken;
+    }
+
+    /** Returns the connection to the pool, or closes it if broken. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            pool.release(connection, broken);
+        }
+    }
+
+    private IOException broke(IOException e) {
+        broken = true;
+        return e;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.weft.client;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One pooled TCP connection: a blocking {@link SocketChannel} with its socket streams, and when it
+ * was made. The streams honour the pool's read timeout ({@code SO_TIMEOUT} on the socket adaptor).
+ * Used by one thread at a time (the lease holder, or the pool's checks while it is idle).
+ */
+final class PooledConnection {
+
+    /** Why a connection was destroyed: the {@code reason} tag of {@code weft.pool.connections.destroyed}. */
+    enum DestroyReason {
+        /** The lease holder saw an I/O error or marked it broken. */
+        BROKEN,
+        /** The stale check found it closed, reset or holding unexpected bytes. */
+        STALE,
+        /** Idle longer than {@code maxIdleTime}, or over {@code maxIdlePerEndpoint} on return. */
+        EVICTED,
+        /** Older than {@code maxLifetime}. */
+        EXPIRED,
+        /** The pool was closed or cleared. */
+        CLOSED;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Endpoint endpoint;
+    private final SocketChannel channel;
+    private final InputStream in;
+    private final OutputStream out;
+    private final long createdNanos = System.nanoTime();
+    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    volatile DestroyReason destroyReason;
+
+    PooledConnection(Endpoint endpoint, SocketChannel channel) throws IOException {
+        this.endpoint = endpoint;
+        this.channel = channel;
+        this.in = channel.socket().getInputStream();
+        this.out = channel.socket().getOutputStream();
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    InputStream in() {
+        return in;
+    }
+
+    OutputStream out() {
+        return out;
+    }
+
+    InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    long ageNanos() {
+        return System.nanoTime() - createdNanos;
+    }
+
+    /**
+     * Checks an idle connection without a round trip: one non-blocking read of one byte. End of
+     * stream means the server closed it, an exception that it was reset, a byte that the server
+     * sent something nobody asked for; all three make it unusable.
+     *
+     * @return why it is stale, or {@code null} if it looks alive
+     */
+    String staleness() {
+        if (!channel.isOpen()) {
+            return "closed";
+        }
+        try {
+            channel.configureBlocking(false);
+            try {
+                probe.clear();
+                int n = channel.read(probe);
+                if (n < 0) {
+                    return "closed by the server";
+                }
+                if (n > 0) {
+                    return "unexpected data from the server";
+                }
+                return null;
+            } finally {
+                channel.configureBlocking(true);
+            }
+        } catch (IOException e) {
+            return "failed: " + e.getMessage();
+        }
+    }
+
+    /** Closes the socket: no linger, so this never blocks (it may run under the pool's locks). */
+    void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing to do about a socket that will not close.
+        }
+    }
+
+    @Override
+    public String toString() {
+        String local;
+        try {
+            local = String.valueOf(channel.getLocalAddress());
+        } catch (IOException e) {
+            local = "closed";
+        }
+        return "pooled connection " + local + " -> " + endpoint;
+    }
+}

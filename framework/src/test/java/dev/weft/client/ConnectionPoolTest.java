@@ -1,0 +1,260 @@
+package dev.weft.client;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.dns.Resolver;
+import dev.weft.tcp.ConnectionHandler;
+import dev.weft.tcp.TcpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.StandardSocketOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The pool against a real echo server on 127.0.0.1: reuse, pre-warming, limits, eviction, staleness, breakage. */
+class ConnectionPoolTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private TcpServer server;
+    private ConnectionPool pool;
+
+    @AfterEach
+    void tearDown() {
+        if (pool != null) {
+            pool.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Echoes lines; the line "reset" makes it abort the connection with a TCP reset. */
+    private static ConnectionHandler lineEcho() {
+        return conn -> {
+            InputStream in = conn.in();
+            StringBuilder line = new StringBuilder();
+            for (int b; (b = in.read()) >= 0; ) {
+                line.append((char) b);
+                if (b == '\n') {
+                    if (line.toString().equals("reset\n")) {
+                        conn.setOption(StandardSocketOptions.SO_LINGER, 0);
+                        conn.close();
+                        return;
+                    }
+                    conn.out().write(line.toString().getBytes(StandardCharsets.US_ASCII));
+                    line.setLength(0);
+                }
+            }
+        };
+    }
+
+    private Endpoint startServer(Duration serverIdleTimeout) {
+        server = TcpServer.builder().name("backend").meterRegistry(new SimpleMeterRegistry())
+                .bindAddress(InetAddress.getLoopbackAddress()).idleTimeout(serverIdleTimeout)
+                .handler(lineEcho()).start();
+        return new Endpoint("127.0.0.1", server.port());
+    }
+
+    private ConnectionPool pool(PoolOptions options) {
+        pool = new ConnectionPool("test", options, Resolver.system(), registry);
+        return pool;
+    }
+
+    private static String exchange(Lease c, String text) throws IOException {
+        c.out().write((text + "\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] echoed = c.in().readNBytes(text.length() + 1);
+        return new String(echoed, StandardCharsets.US_ASCII).trim();
+    }
+
+    private long destroyed(String reason) {
+        return (long) registry.get("weft.pool.connections.destroyed").tag("reason", reason).counter().count();
+    }
+
+    private long created() {
+        return (long) registry.get("weft.pool.connections.created").counter().count();
+    }
+
+    @Test
+    void sequentialRequestsReuseOneConnection() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS);
+        Set<Integer> localPorts = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            try (Lease c = pool.acquire(backend)) {
+                assertEquals("hello " + i, exchange(c, "hello " + i));
+                localPorts.add(c.localAddress().getPort());
+                assertEquals(i > 0, c.isReused());
+            }
+        }
+        assertEquals(1, localPorts.size());
+        assertEquals(1, created());
+        assertEquals(1, server.activeConnections());
+        assertEquals(1, pool.idle(backend));
+        assertEquals(0, pool.active(backend));
+    }
+
+    @Test
+    void prewarmOpensTheMinimumIdleBeforeTheFirstRequest() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS.withIdle(3, 8));
+
+        pool.prewarm(backend);
+
+        assertEquals(3, pool.idle(backend));
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.activeConnections() == 3);
+        try (Lease c = pool.acquire(backend)) {
+            assertTrue(c.isReused(), "the first request uses a pre-warmed connection");
+            assertEquals("x", exchange(c, "x"));
+        }
+        assertEquals(3, created());
+    }
+
+    @Test
+    void acquireTimesOutWithTheEndpointAndCountsWhenThePoolIsFull() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS.withMaxPerEndpoint(2).withBorrowTimeout(Duration.ofMillis(300)));
+        try (Lease a = pool.acquire(backend); Lease b = pool.acquire(backend)) {
+            long start = System.nanoTime();
+            PoolExhaustedException e = assertThrows(PoolExhaustedException.class, () -> pool.acquire(backend));
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMillis >= 250 && waitedMillis < 5_000, "waited " + waitedMillis + " ms");
+            assertTrue(e.getMessage().contains(backend.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("2 lent of at most 2"), e.getMessage());
+            assertEquals(backend, e.endpoint());
+        }
+        try (Lease c = pool.acquire(backend)) {
+            assertEquals("free again", exchange(c, "free again"));
+        }
+    }
+
+    @Test
+    void idleConnectionsAreEvictedAfterMaxIdleTime() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS.withEviction(Duration.ofMillis(200), Duration.ofMillis(50)));
+        try (Lease c = pool.acquire(backend)) {
+            exchange(c, "x");
+        }
+        assertEquals(1, pool.idle(backend));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> pool.idle(backend) == 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.activeConnections() == 0);
+        assertEquals(1, destroyed("evicted"));
+    }
+
+    @Test
+    void aConnectionTheServerClosedWhileIdleIsNeverLent() throws Exception {
+        Endpoint backend = startServer(Duration.ofMillis(300)); // the server's idle timeout closes it
+        pool(PoolOptions.DEFAULTS);
+        try (Lease c = pool.acquire(backend)) {
+            exchange(c, "first");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.activeConnections() == 0);
+
+        try (Lease c = pool.acquire(backend)) {
+            assertFalse(c.isReused(), "a fresh connection, not the stale one");
+            assertEquals("second", exchange(c, "second"));
+        }
+        assertEquals(1, destroyed("stale"));
+        assertEquals(2, created());
+    }
+
+    @Test
+    void aResetMidExchangeBreaksTheLeaseAndTheConnectionIsNotReused() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS);
+        try (Lease c = pool.acquire(backend)) {
+            c.out().write("reset\n".getBytes(StandardCharsets.US_ASCII));
+            assertThrows(IOException.class, () -> c.in().read());
+            assertTrue(c.isBroken());
+        }
+        assertEquals(1, destroyed("broken"));
+        assertEquals(0, pool.idle(backend));
+        assertEquals(0, pool.active(backend));
+        try (Lease c = pool.acquire(backend)) {
+            assertEquals("after", exchange(c, "after"));
+        }
+    }
+
+    @Test
+    void connectFailureNamesTheEndpoint() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        pool(PoolOptions.DEFAULTS);
+        Endpoint nowhere = new Endpoint("127.0.0.1", closedPort);
+        IOException e = assertThrows(IOException.class, () -> pool.acquire(nowhere));
+        assertTrue(e.getMessage().contains("127.0.0.1:" + closedPort), e.getMessage());
+        assertEquals(0, pool.active());
+    }
+
+    @Test
+    void tenThousandLeasesWithRandomFailuresLeakNothing() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS.withMaxPerEndpoint(8));
+        try (Lease warm = pool.acquire(backend)) {
+            exchange(warm, "warm");
+        }
+        pool.close();
+        long descriptorsBefore = openFiles();
+        pool(PoolOptions.DEFAULTS.withMaxPerEndpoint(8));
+
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<?>[] workers = new Future<?>[8];
+            for (int w = 0; w < workers.length; w++) {
+                workers[w] = threads.submit(() -> {
+                    for (int i = 0; i < 1_250; i++) {
+                        int dice = ThreadLocalRandom.current().nextInt(20);
+                        try (Lease c = pool.acquire(backend)) {
+                            if (dice == 0) {
+                                c.out().write("reset\n".getBytes(StandardCharsets.US_ASCII));
+                                c.in().read(); // fails: the server resets
+                            } else if (dice == 1) {
+                                c.markBroken();
+                            } else {
+                                assertEquals("n" + i, exchange(c, "n" + i));
+                            }
+                        } catch (IOException expected) {
+                            // the reset ones
+                        }
+                    }
+                    return null;
+                });
+            }
+            for (Future<?> f : workers) {
+                f.get();
+            }
+        }
+
+        assertEquals(0, pool.active());
+        assertTrue(pool.idle() <= 8);
+        assertTrue(destroyed("broken") > 0);
+        pool.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.activeConnections() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> openFiles() <= descriptorsBefore);
+    }
+
+    private static long openFiles() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+}
