@@ -164,7 +164,29 @@ public final class ConnectionPool implements AutoCloseable {
         metrics.close();
     }
 
+    /**
+     * Like {@link #acquire}, but opens a new connection first (unless the endpoint is at its
+     * maximum), for a retry that must not meet another stale keep-alive connection.
+     */
+    Lease acquireFresh(Endpoint endpoint) throws IOException {
+        try {
+            pool.addObject(endpoint);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("cannot connect to " + endpoint + ": " + e, e);
+        }
+        return acquire(endpoint);
+    }
+
     void release(PooledConnection c, boolean broken) {
+        if (!broken) {
+            try {
+                c.readTimeout((int) options.readTimeout().toMillis()); // a lease may have shortened it
+            } catch (IOException e) {
+                broken = true;
+            }
+        }
         try {
             if (broken) {
                 c.destroyReason = PooledConnection.DestroyReason.BROKEN;

@@ -108,6 +108,15 @@ public final class Lease implements AutoCloseable {
         return connection.localAddress();
     }
 
+    ConnectionPool pool() {
+        return pool;
+    }
+
+    /** Sets how long each following read may wait, until the connection goes back to the pool. */
+    void readTimeout(java.time.Duration timeout) throws IOException {
+        connection.readTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
     /** Marks the connection unusable: it is closed, not reused, when the lease closes. */
     public void markBroken() {
         broken = true;

@@ -63,6 +63,11 @@ final class PooledConnection {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
+    /** How long the next reads may wait (the pool's read timeout, or less when a total deadline is near). */
+    void readTimeout(int millis) throws IOException {
+        channel.socket().setSoTimeout(Math.max(1, millis));
+    }
+
     long ageNanos() {
         return System.nanoTime() - createdNanos;
     }

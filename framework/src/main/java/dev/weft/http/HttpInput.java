@@ -24,6 +24,7 @@ final class HttpInput {
     private final InputStream in;
     private Flushable beforeBlockingRead = () -> { };
     private byte[] buf;
+    private boolean receivedAny;
     private int pos;
     private int lim;
 
@@ -99,7 +100,11 @@ final class HttpInput {
             return n;
         }
         beforeBlockingRead.flush();
-        return in.read(b, off, len);
+        int n = in.read(b, off, len);
+        if (n > 0) {
+            receivedAny = true;
+        }
+        return n;
     }
 
     /** Reads one byte, or -1 at end of stream. */
@@ -113,6 +118,11 @@ final class HttpInput {
     /** Bytes that can be read without blocking. */
     int available() throws IOException {
         return (lim - pos) + in.available();
+    }
+
+    /** Whether any byte has come from the stream yet. */
+    boolean receivedAny() {
+        return receivedAny;
     }
 
     /** Whether buffered bytes wait, for example a pipelined request. */
@@ -139,6 +149,7 @@ final class HttpInput {
         if (n < 0) {
             return false;
         }
+        receivedAny |= n > 0;
         lim += n;
         return true;
     }
