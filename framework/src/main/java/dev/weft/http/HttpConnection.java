@@ -33,6 +33,8 @@ final class HttpConnection {
     private final ResponseOutput out;
     private final RequestHeadParser parser;
     private int served;
+    /** When the current request's first byte arrived, for the request timer. */
+    private long requestStart;
 
     HttpConnection(Connection conn, HttpServer server) {
         this.conn = conn;
@@ -73,11 +75,12 @@ final class HttpConnection {
             return false; // nothing began: close silently
         }
         long start = System.nanoTime();
+        requestStart = start;
         conn.readTimeout(limits.readTimeout());
         if (served > 0) {
             conn.readDeadline(limits.headerTimeout());
         }
-        RequestHead head;
+        RequestHead head = null;
         BodyFraming framing;
         try {
             head = parser.read(in);
@@ -90,9 +93,10 @@ final class HttpConnection {
                 throw HttpException.closing(413, "request body larger than " + limits.maxBodySize() + " bytes");
             }
         } catch (HttpException e) {
-            return reject(e);
+            return reject(e, head);
         } catch (SocketTimeoutException e) {
-            return reject(HttpException.closing(408, "request head not received within " + limits.headerTimeout()));
+            return reject(HttpException.closing(408, "request head not received within " + limits.headerTimeout()),
+                    null);
         }
         conn.clearReadDeadline();
         return exchange(head, framing, start);
@@ -114,8 +118,14 @@ final class HttpConnection {
         response[0] = res;
         Request req = new Request(server.nextRequestId(), head, conn.remoteAddress(), conn.isSecure(), body,
                 framing.chunked() ? -1 : framing.length());
-        Router.Match match = server.router().find(head.method(), req.path());
-        String uri = match.template() != null ? match.template() : match.handler() != null ? "UNMATCHED" : "NOT_FOUND";
+        Router.Match match;
+        try {
+            match = server.router().find(head.method(), req.path()); // decodes path parameters
+        } catch (HttpException e) {
+            return reject(e, head);
+        }
+        String uri = match.template() != null ? match.template()
+                : match.handler() != null ? "UNMATCHED" : match.status() == 405 ? "METHOD_NOT_ALLOWED" : "NOT_FOUND";
         server.metrics().started();
         try {
             if (match.handler() == null) {
@@ -166,7 +176,11 @@ final class HttpConnection {
             return false; // a half-sent response can only be ended by closing
         }
         if (refusal == null) {
-            res.headers().remove("Content-Length");
+            // Nothing of the failed answer goes out with the 500: not its Content-Type, cookies or framing.
+            Headers fields = res.headers();
+            while (fields.size() > 0) {
+                fields.remove(fields.name(0));
+            }
             res.header("Connection", "close");
             res.send(500, "internal server error\n");
         } else {
@@ -176,12 +190,16 @@ final class HttpConnection {
     }
 
     /** Refuses a request before any handler ran. */
-    private boolean reject(HttpException e) throws IOException {
+    private boolean reject(HttpException e, RequestHead head) throws IOException {
         server.metrics().rejected(e.status());
+        server.metrics().record(head != null ? head.method() : "other", e.status(), "REJECTED",
+                System.nanoTime() - requestStart);
         if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "{0}: refused with {1}: {2}", conn, e.status(), e.clientMessage());
         }
-        Response res = new Response(out, false, true, () -> !e.closesConnection() && !server.isClosing());
+        // A refusal of a HEAD request has no body either (RFC 9110 section 9.3.2).
+        boolean headRequest = head != null && head.method().equals("HEAD");
+        Response res = new Response(out, headRequest, true, () -> !e.closesConnection() && !server.isClosing());
         sendError(res, e);
         if (res.finish()) {
             return true;
@@ -195,6 +213,7 @@ final class HttpConnection {
             res.header("Connection", "close");
         }
         res.headers().remove("Content-Length");
+        res.header("Content-Type", "text/plain; charset=utf-8"); // the body is ours, whatever the handler set
         res.send(e.status(), e.clientMessage() + "\n");
     }
 

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  * <li>{@code http.server.requests} (timer): tags {@code method}, {@code status}, {@code outcome}
  *     and {@code uri}, the route template ({@code NOT_FOUND} when no route matched,
- *     {@code UNMATCHED} for the fallback, {@code REJECTED} for a request refused before routing),
+ *     {@code METHOD_NOT_ALLOWED} for a 405, {@code UNMATCHED} for the fallback, {@code REJECTED}
+ *     for a request refused before routing),
  *     never the raw path, so the number of series stays bounded.</li>
  * <li>{@code http.server.requests.active} (gauge): requests being handled now.</li>
  * <li>{@code weft.http.requests.rejected} (counter): tag {@code reason} = {@code limit},

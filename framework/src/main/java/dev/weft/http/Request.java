@@ -37,8 +37,13 @@ public final class Request {
         String target = head.target();
         String pathAndQuery = target;
         if (head.form() == RequestHead.TargetForm.ABSOLUTE) {
-            int slash = target.indexOf('/', target.indexOf("://") + 3);
-            pathAndQuery = slash < 0 ? "/" : target.substring(slash);
+            // The authority ends at the first '/' or '?': a slash inside the query is not the path.
+            int end = target.indexOf("://") + 3;
+            while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
+                end++;
+            }
+            pathAndQuery = end < target.length() && target.charAt(end) == '/'
+                    ? target.substring(end) : "/" + target.substring(end);
         } else if (head.form() != RequestHead.TargetForm.ORIGIN) {
             pathAndQuery = "";
         }

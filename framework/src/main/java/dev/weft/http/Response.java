@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
  * <p>The server adds {@code Date}, the framing headers and {@code Connection: close} when the
  * connection will end. For HEAD requests, 204 and 304 no body bytes are sent whatever is written.
  * The body is buffered in small pieces and flushed at the end of the response (or sooner with
- * {@code stream().flush()}).
+ * {@code stream().flush()}). An HTTP/1.0 client gets no chunked coding: a streamed body without a
+ * length is ended by closing the connection.
  */
 public final class Response {
 
@@ -36,11 +37,12 @@ public final class Response {
         this.keepAliveWanted = keepAliveWanted;
     }
 
-    /** Sets the status code, 100..999 (default 200). */
+    /** Sets the status code, 200..999 (default 200). */
     public Response status(int code) {
         checkNotCommitted();
-        if (code < 100 || code > 999) {
-            throw new IllegalArgumentException("status must be three digits, was " + code);
+        if (code < 200 || code > 999) {
+            // 1xx are interim: the server sends 100 Continue itself; a 1xx as the final answer breaks framing.
+            throw new IllegalArgumentException("status must be 200..999, was " + code);
         }
         this.status = code;
         return this;
@@ -105,7 +107,8 @@ public final class Response {
 
     /**
      * Sends the head now and returns the body stream: chunked, or of the length given by a
-     * {@code Content-Length} header set before. Close it when done (the server does if you don't).
+     * {@code Content-Length} header set before (to an HTTP/1.0 client without one: ended by closing the
+     * connection). Close it when done (the server does if you don't).
      */
     public OutputStream stream() throws IOException {
         if (body != null) {
@@ -120,8 +123,14 @@ public final class Response {
             body = new BodyOutputStreams.Discarding();
         } else if (length != null) {
             long declared = parseLength(length);
+            headers.set("Content-Length", Long.toString(declared)); // one field: repeats could disagree
             commit();
             body = headRequest ? new BodyOutputStreams.Discarding() : new BodyOutputStreams.Fixed(out, declared);
+        } else if (!http11) {
+            // RFC 9112 section 6.1: no Transfer-Encoding to an HTTP/1.0 client; closing ends the body.
+            headers.set("Connection", "close");
+            commit();
+            body = headRequest ? new BodyOutputStreams.Discarding() : new BodyOutputStreams.Fixed(out, Long.MAX_VALUE);
         } else {
             headers.set("Transfer-Encoding", "chunked");
             commit();
