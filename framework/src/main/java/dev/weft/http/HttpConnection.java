@@ -60,6 +60,7 @@ final class HttpConnection {
     private boolean serveOne() throws IOException {
         // The first request has the header timeout from the moment of accept; later ones wait up
         // to the keep-alive timeout for their first byte, then get the header timeout from it.
+        conn.midMessage(false); // between requests a graceful close may end the connection
         if (served == 0) {
             conn.readTimeout(limits.headerTimeout());
             conn.readDeadline(limits.headerTimeout());
@@ -74,6 +75,7 @@ final class HttpConnection {
         } catch (SocketTimeoutException e) {
             return false; // nothing began: close silently
         }
+        conn.midMessage(true); // a request began: a graceful close lets it arrive whole
         long start = System.nanoTime();
         requestStart = start;
         conn.readTimeout(limits.readTimeout());
@@ -154,7 +156,11 @@ final class HttpConnection {
         }
         boolean reusable = res.finish();
         record(req, res, uri, start);
+        boolean failedBefore = body.failure() != null;
         if (!reusable || !body.drain()) {
+            if (!failedBefore && body.failure() != null) {
+                server.metrics().rejected(body.failure().status()); // the server's own drain tripped a limit
+            }
             closeGracefully();
             return false;
         }
@@ -225,6 +231,7 @@ final class HttpConnection {
         try {
             out.flush();
             conn.shutdownOutput();
+            conn.midMessage(false); // what is left is discarded: a graceful close need not wait for it
             conn.readTimeout(LINGER);
             conn.readDeadline(LINGER);
             byte[] skip = new byte[4096];

@@ -61,6 +61,15 @@ public interface Connection extends AutoCloseable {
     void clearReadDeadline();
 
     /**
+     * Tells the server whether this connection is in the middle of a message (true) or between
+     * messages (false, the default). A graceful {@linkplain TcpServer#close() close} ends reads only
+     * between messages: a message that has begun is read to its end (bounded by the read timeout and
+     * the drain timeout), so a protocol whose messages span several reads, such as an HTTP request
+     * with a body, is not cut in half. The first read after the message ended sees end-of-stream.
+     */
+    void midMessage(boolean value);
+
+    /**
      * Sets a socket option on this connection, for example
      * {@link java.net.StandardSocketOptions#TCP_NODELAY}.
      *

@@ -59,6 +59,8 @@ final class TcpConnection implements Connection {
     volatile long readTimeoutNanos;
     /** The {@link System#nanoTime()} by which a read must have returned, or {@link #IDLE} for none. */
     volatile long readDeadline = IDLE;
+    /** Set by the protocol while a message is being read: a graceful close then lets the read go on. */
+    volatile boolean midMessage;
     @SuppressWarnings("unused") // written through FORCED
     private volatile CloseCause forcedCause;
     /** The first I/O failure the streams saw; only the connection's thread touches it. */
@@ -121,6 +123,11 @@ final class TcpConnection implements Connection {
     @Override
     public void clearReadDeadline() {
         readDeadline = IDLE;
+    }
+
+    @Override
+    public void midMessage(boolean value) {
+        midMessage = value;
     }
 
     @Override
@@ -191,7 +198,7 @@ final class TcpConnection implements Connection {
         // so one of the two always sees the other (both volatile).
         readingSince = System.nanoTime();
         try {
-            if (server.isDraining() && socketIn.available() == 0) {
+            if (server.isDraining() && !midMessage && socketIn.available() == 0) {
                 FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
                 return -1;
             }
@@ -269,10 +276,11 @@ final class TcpConnection implements Connection {
 
     /**
      * Called by a graceful close: a connection waiting for its next message is ended now (its read
-     * returns -1), one in the middle of work finishes it and ends at its next read.
+     * returns -1), one in the middle of work or of reading a message finishes it and ends at its next
+     * read between messages.
      */
     void drain() {
-        if (readingSince != IDLE) {
+        if (readingSince != IDLE && !midMessage) {
             FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
             try {
                 // On Linux shutdown(SHUT_RD) wakes the parked reader, which then sees end-of-stream.
