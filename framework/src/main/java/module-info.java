@@ -12,4 +12,5 @@ module dev.weft {
     exports dev.weft.http;
     exports dev.weft.dns;
     exports dev.weft.client;
+    exports dev.weft.diag;
 }
