@@ -1,5 +1,6 @@
 package dev.weft.examples;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,24 @@ public final class Args {
         } catch (NumberFormatException e) {
             throw new UsageException(command + ": " + name + " needs a number, got '" + v + "'");
         }
+    }
+
+    /** A duration like {@code 200ms}, {@code 1s}, {@code 2m}; the fallback when the flag is absent. */
+    public Duration durationValue(String name, Duration fallback) {
+        String v = values.get(name);
+        if (v == null || v.isEmpty()) {
+            return fallback;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(v);
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new UsageException(command + ": " + name + " needs a duration like 200ms, 1s or 2m, got '" + v + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+        };
     }
 
     /** A wrong command line: the message says what was wrong. */

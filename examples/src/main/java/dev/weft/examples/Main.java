@@ -21,6 +21,9 @@ public final class Main {
             switch (args[0]) {
                 case "echo" -> EchoServer.main(rest);
                 case "http" -> HttpExample.main(rest);
+                case "tcpstat" -> TcpStat.main(rest);
+                case "tcping" -> TcPing.main(rest);
+                case "timewait-demo" -> TimeWaitDemo.main(rest);
                 default -> usage("unknown command '" + args[0] + "'");
             }
         } catch (Args.UsageException e) {

@@ -1,0 +1,74 @@
+package dev.weft.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.diag.TcpCounters;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** tcping, tcpstat and the TIME_WAIT demo, over real sockets on 127.0.0.1. */
+class DiagToolsTest {
+
+    private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+
+    @Test
+    void tcpingConnectsToAListenerAndReportsTimes() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            TcPing.Result r = TcPing.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()),
+                    5, Duration.ofMillis(1), Duration.ofSeconds(1), out);
+            assertEquals(5, r.outcomes().get(TcPing.Outcome.CONNECTED));
+            assertEquals(5, r.connectMicros().size());
+        }
+        assertTrue(printed.toString().contains("5 probes: 5 connected"), printed.toString());
+        assertTrue(printed.toString().contains("connect time min/avg/p99/max"), printed.toString());
+    }
+
+    @Test
+    void tcpingClassifiesAClosedPortAsRefused() throws Exception {
+        int closed;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = probe.getLocalPort();
+        }
+        TcPing.Result r = TcPing.run(new InetSocketAddress(InetAddress.getLoopbackAddress(), closed), 3,
+                Duration.ofMillis(1), Duration.ofSeconds(1), out);
+        assertEquals(3, r.outcomes().get(TcPing.Outcome.REFUSED));
+        assertTrue(printed.toString().contains("3 probes: 0 connected, 3 refused"), printed.toString());
+    }
+
+    @Test
+    void tcpingNeedsHostAndPort() {
+        assertThrows(Args.UsageException.class, () -> TcPing.main(new String[] {"-c", "1"}));
+        assertThrows(Args.UsageException.class, () -> TcPing.main(new String[] {"localhost"}));
+    }
+
+    @Test
+    void tcpstatShowsAListenerOnItsPortAndCounterChanges() throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            TcpCounters before = TcpCounters.read();
+            TcpStat.report(out, listener.getLocalPort(), TcpCounters.read().minus(before));
+        }
+        String text = printed.toString();
+        assertTrue(text.contains("sockets on port"), text);
+        assertTrue(text.matches("(?s).*LISTEN\\s+1\\n.*"), text);
+        assertTrue(text.contains("RetransSegs"), text);
+    }
+
+    @Test
+    void timeWaitDemoLeavesTimeWaitPerConnectionButNotWithThePool() throws Exception {
+        TimeWaitDemo.Run perRequest = TimeWaitDemo.connectPerRequest(400, 4);
+        TimeWaitDemo.Run pooled = TimeWaitDemo.pooled(400, 4);
+
+        assertTrue(perRequest.timeWaitAfter() >= 200, "TIME_WAIT after connect-per-request: " + perRequest.timeWaitAfter());
+        assertTrue(pooled.connections() <= 4, "pooled connections " + pooled.connections());
+        assertTrue(pooled.timeWaitAfter() <= 4, "TIME_WAIT after the pooled run: " + pooled.timeWaitAfter());
+    }
+}
