@@ -143,7 +143,9 @@ final class HttpConnection {
             if (broken != null && !res.isCommitted()) {
                 sendError(res, broken);
             }
-        } catch (Exception e) {
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: nothing sensible to answer, the TCP layer logs and closes
+        } catch (Throwable e) {
             if (!handlerFailed(req, res, body, e)) {
                 record(req, res, uri, start);
                 return false;
@@ -168,7 +170,7 @@ final class HttpConnection {
     }
 
     /** Answers for a handler that threw; false when the connection must close without more. */
-    private boolean handlerFailed(Request req, Response res, RequestBody body, Exception e) throws IOException {
+    private boolean handlerFailed(Request req, Response res, RequestBody body, Throwable e) throws IOException {
         HttpException refusal = body.failure() != null ? body.failure() : e instanceof HttpException h ? h : null;
         if (refusal == null && body.failed()) {
             LOG.log(Level.DEBUG, "{0}: request body failed: {1}", req, e.toString());

@@ -89,6 +89,9 @@ class ServerResponseTest {
                 })
                 .get("/nothing", (req, res) -> { })
                 .get("/created-nothing", (req, res) -> res.status(201))
+                .get("/throws-error", (req, res) -> {
+                    throw new AssertionError(SECRET);
+                })
                 .get("/throws", (req, res) -> {
                     throw new IllegalStateException(SECRET);
                 })
@@ -275,7 +278,7 @@ class ServerResponseTest {
 
     @Test
     void handlerThrowingBeforeAnsweringGetsA500WithoutDetails() throws IOException {
-        for (String path : List.of("/throws", "/throws-after-headers")) {
+        for (String path : List.of("/throws", "/throws-after-headers", "/throws-error")) {
             RawHttpClient client = HARNESS.connect();
             RawResponse r = client.send(get(path)).readResponse();
             assertEquals(500, r.status, path);
