@@ -136,6 +136,10 @@ public final class HttpClient {
             lease.close();
             throw new HttpClientException(HttpClientException.Kind.MALFORMED_RESPONSE,
                     where + ": malformed response: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            lease.markBroken(); // a request body that threw, say: the connection is mid-message
+            lease.close();
+            throw e;
         } catch (IOException e) {
             lease.markBroken();
             lease.close();

@@ -200,6 +200,34 @@ class HttpClientTest {
     }
 
     @Test
+    void aRequestBodyThatThrowsDoesNotLeakTheConnection() throws Exception {
+        URI base = startHttp();
+        HttpClient client = client(PoolOptions.DEFAULTS);
+        ClientRequest.Body failing = new ClientRequest.Body() {
+            @Override
+            public long length() {
+                return -1;
+            }
+
+            @Override
+            public void writeTo(java.io.OutputStream out) {
+                throw new IllegalStateException("the body's source failed");
+            }
+
+            @Override
+            public boolean replayable() {
+                return false;
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> client.send(ClientRequest.post(base.resolve("/digest"), failing)));
+        assertEquals(0, pool.active());
+        assertEquals(1.0, registry.get("weft.pool.connections.destroyed").tag("reason", "broken").counter().count());
+        try (ClientResponse r = client.send(ClientRequest.get(base.resolve("/hello?n=9")))) {
+            assertEquals("hello 9", r.bodyAsString());
+        }
+    }
+
+    @Test
     void failuresSayWhatHappened() throws Exception {
         int closedPort;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
