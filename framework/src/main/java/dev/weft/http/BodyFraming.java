@@ -43,11 +43,19 @@ record BodyFraming(boolean chunked, long length) {
             }
             return transferCoding(te);
         }
-        if (cl.isEmpty()) {
-            return NONE;
-        }
+        long length = contentLength(cl);
+        return length <= 0 ? NONE : new BodyFraming(false, length);
+    }
+
+    /**
+     * The length the {@code Content-Length} fields give: digits only, a list of equal values
+     * allowed (RFC 9110 section 8.6); -1 when there are none.
+     *
+     * @throws HttpException (400) for anything else
+     */
+    static long contentLength(List<String> fields) {
         long length = -1;
-        for (String field : cl) {
+        for (String field : fields) {
             for (String element : field.split(",", -1)) {
                 long value = parseLength(element.strip());
                 if (length >= 0 && value != length) {
@@ -56,7 +64,7 @@ record BodyFraming(boolean chunked, long length) {
                 length = value;
             }
         }
-        return length == 0 ? NONE : new BodyFraming(false, length);
+        return length;
     }
 
     private static BodyFraming transferCoding(List<String> fields) {

@@ -167,10 +167,6 @@ public final class Request {
         this.pathParams = params;
     }
 
-    RequestHead head() {
-        return head;
-    }
-
     @Override
     public String toString() {
         return "request " + id + " " + head.method() + " " + head.target();

@@ -161,11 +161,6 @@ public final class Response {
         return keepAlive;
     }
 
-    /** Whether the head said the connection stays open; valid once committed. */
-    boolean keepAlive() {
-        return keepAlive;
-    }
-
     long bodyBytes() {
         return bodyBytes;
     }

@@ -68,9 +68,4 @@ final class ResponseOutput implements Flushable {
             out.write(buf, 0, n);
         }
     }
-
-    /** Drops what is buffered (the connection is being abandoned). */
-    void discard() {
-        count = 0;
-    }
 }

@@ -110,21 +110,11 @@ public final class ResponseReader {
     }
 
     private static long contentLength(ResponseHead head) {
-        long length = -1;
-        for (String field : head.headers().all("Content-Length")) {
-            for (String element : field.split(",", -1)) {
-                String s = element.strip();
-                if (s.isEmpty() || s.length() > 18 || !isDigits(s, 0, s.length())) {
-                    throw HttpException.closing(502, "invalid Content-Length in the response");
-                }
-                long value = Long.parseLong(s);
-                if (length >= 0 && value != length) {
-                    throw HttpException.closing(502, "conflicting Content-Length values in the response");
-                }
-                length = value;
-            }
+        try {
+            return BodyFraming.contentLength(head.headers().all("Content-Length"));
+        } catch (HttpException e) {
+            throw HttpException.closing(502, e.getMessage() + " in the response");
         }
-        return length;
     }
 
     private static boolean isDigits(String s, int from, int to) {
