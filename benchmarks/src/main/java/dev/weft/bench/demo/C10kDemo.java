@@ -3,7 +3,10 @@ package dev.weft.bench.demo;
 import dev.weft.bench.Loopback;
 import dev.weft.bench.json.Json;
 import dev.weft.bench.load.ClientProtocol;
+import dev.weft.bench.load.LoadClient;
 import dev.weft.bench.load.LoadResult;
+import dev.weft.bench.proc.ChildJvm;
+import dev.weft.bench.proc.ServerSample;
 import dev.weft.examples.Args;
 import dev.weft.examples.EchoServer;
 import dev.weft.tcp.TcpServer;
@@ -12,13 +15,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The C10K proof that {@code ./weft demo} runs: Weft's raw echo server in this JVM, and an
- * {@link dev.weft.bench.load.EchoLoadClient} in a child JVM (each process may open only 20,000
+ * {@link dev.weft.bench.load.LoadClient} in a child JVM (each process may open only 20,000
  * files here) that opens 10,000 connections to it. With every connection open and idle, it
  * measures the server's resident memory, live heap and threads against a baseline taken before;
  * then the client runs ping-pong on all connections, checking every reply byte for byte. Prints a
@@ -36,7 +40,7 @@ public final class C10kDemo {
     private static final long HELD_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Time for the client JVM to start and stop, on top of its own ramp and ping-pong limits. */
     private static final long CLIENT_SLACK_NANOS = TimeUnit.SECONDS.toNanos(30);
-    /** The client's reply timeout and grace after the ping-pong deadline (see PingPong). */
+    /** The client's reply timeout and grace after the ping-pong deadline (see LoadPhase). */
     private static final long PING_PONG_GRACE_NANOS = TimeUnit.SECONDS.toNanos(7);
     /** The framework logs its start at INFO; the demo's output is the table. Held so it is not collected. */
     private static final Logger WEFT_LOGS = Logger.getLogger("dev.weft");
@@ -56,7 +60,7 @@ public final class C10kDemo {
         int status;
         try {
             status = run(options);
-        } catch (DemoFailure e) {
+        } catch (DemoFailure | ChildJvm.ChildFailure e) {
             System.err.println("weft demo: " + e.getMessage());
             status = 1;
         }
@@ -77,8 +81,7 @@ public final class C10kDemo {
             }
             ServerSample baseline = ServerSample.afterGc();
             long rampSeconds = 30 + options.connections() / 250;
-            try (ClientProcess client = ClientProcess.start(server.port(), options, rampSeconds,
-                    dir.resolve("client.log"))) {
+            try (ChildJvm client = startClient(server.port(), options, rampSeconds, dir.resolve("client.log"))) {
                 System.out.printf("Load client started in a separate JVM; opening %,d connections...%n",
                         options.connections());
                 ClientProtocol.Ready ready = awaitReady(client, server, options, rampSeconds, terminal);
@@ -90,7 +93,7 @@ public final class C10kDemo {
                     histogram = dir.resolve("histogram.txt");
                     HeapHistogram.save(histogram, HISTOGRAM_ROWS);
                 }
-                client.go();
+                client.send(ClientProtocol.GO);
                 LoadResult result = awaitResult(client, options, terminal);
                 report = new DemoReport(options, ServerJvm.current(), client.jvmFlags(), baseline, idle, held,
                         ready, result, histogram);
@@ -123,12 +126,30 @@ public final class C10kDemo {
                 .start();
     }
 
-    private static ClientProtocol.Ready awaitReady(ClientProcess client, TcpServer server, DemoOptions options,
+    /** The load client's JVM: the serial collector leaves both cores to the measured work; a heap sized for 10,000 sockets. */
+    static final List<String> CLIENT_JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms256m", "-Xmx1g");
+
+    private static ChildJvm startClient(int port, DemoOptions options, long rampSeconds, Path log)
+            throws IOException {
+        return ChildJvm.start("load client", CLIENT_JVM_FLAGS, LoadClient.class, List.of(
+                "--port", String.valueOf(port),
+                "--connections", String.valueOf(options.connections()),
+                "--duration", String.valueOf(options.duration()),
+                "--payload", String.valueOf(options.payload()),
+                "--ramp-timeout", String.valueOf(rampSeconds)), log);
+    }
+
+    private static ClientProtocol.Line next(ChildJvm client, long deadline) throws InterruptedException {
+        String line = client.next(deadline);
+        return line == null ? null : ClientProtocol.parse(line);
+    }
+
+    private static ClientProtocol.Ready awaitReady(ChildJvm client, TcpServer server, DemoOptions options,
             long rampSeconds, boolean terminal) throws InterruptedException {
         ProgressBar bar = new ProgressBar("connecting", options.connections(), System.out, terminal);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(rampSeconds) + CLIENT_SLACK_NANOS;
         while (true) {
-            ClientProtocol.Line line = client.next(deadline);
+            ClientProtocol.Line line = next(client, deadline);
             switch (line) {
                 case null -> throw new DemoFailure("the load client did not finish connecting in time; see "
                         + client.log());
@@ -142,7 +163,7 @@ public final class C10kDemo {
         }
     }
 
-    private static LoadResult awaitResult(ClientProcess client, DemoOptions options, boolean terminal)
+    private static LoadResult awaitResult(ChildJvm client, DemoOptions options, boolean terminal)
             throws InterruptedException {
         ProgressBar bar = new ProgressBar("ping-pong ", options.duration(), System.out, terminal);
         long start = System.nanoTime();
@@ -150,7 +171,7 @@ public final class C10kDemo {
                 + CLIENT_SLACK_NANOS;
         while (true) {
             long tick = Math.min(deadline, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(250));
-            ClientProtocol.Line line = client.next(tick);
+            ClientProtocol.Line line = next(client, tick);
             int elapsed = (int) TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
             switch (line) {
                 case null -> {

@@ -1,5 +1,6 @@
 package dev.weft.bench.demo;
 
+import dev.weft.bench.proc.Proc;
 import dev.weft.examples.Args;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,10 +30,10 @@ record DemoOptions(int connections, int duration, int payload, Path out, boolean
     static DemoOptions parse(String[] args) {
         Args a = Args.parse("demo", args, "--connections", "--duration", "--payload", "--out", "--histogram",
                 "--no-warmup");
-        long maxConnections = Math.min(60_000, ProcSelf.openFileLimit() - SPARE_FILES);
+        long maxConnections = Math.min(60_000, Proc.self().openFileLimit() - SPARE_FILES);
         return new DemoOptions(
                 range(a, "--connections", 10_000, 1, maxConnections,
-                        " (this process may open " + ProcSelf.openFileLimit() + " files; see ulimit -n)"),
+                        " (this process may open " + Proc.self().openFileLimit() + " files; see ulimit -n)"),
                 range(a, "--duration", 20, 1, 600, ""),
                 range(a, "--payload", 64, 1, 65_536, ""),
                 Path.of(a.value("--out", "target/demo/c10k.json")),

@@ -2,6 +2,7 @@ package dev.weft.bench.demo;
 
 import dev.weft.bench.load.ClientProtocol;
 import dev.weft.bench.load.LoadResult;
+import dev.weft.bench.proc.ServerSample;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,9 +56,9 @@ record DemoReport(
         if (result.connectErrors() > 0) {
             problems.add(String.format("%,d connects failed", result.connectErrors()));
         }
-        if (result.echoErrors() > 0) {
+        if (result.errors() > 0) {
             problems.add(String.format("%,d connections had echo errors; the first: %s",
-                    result.echoErrors(), result.firstEchoError()));
+                    result.errors(), result.firstError()));
         }
         return problems;
     }
@@ -78,7 +79,7 @@ record DemoReport(
         row(t, "connections held", String.format("%,d / %,d", held, options.connections()),
                 String.format("client ramp %.1f s", ready.rampMillis() / 1000.0));
         row(t, "connect errors", String.format("%,d", result.connectErrors()), "");
-        row(t, "echo errors", String.format("%,d", result.echoErrors()),
+        row(t, "echo errors", String.format("%,d", result.errors()),
                 "every reply checked byte for byte");
         row(t, "messages/s", String.format("%,.0f", result.msgsPerSec()),
                 String.format("%,d round trips in %.1f s", result.messages(), result.seconds()));
@@ -100,7 +101,7 @@ record DemoReport(
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("connectionsHeld", held);
         figures.put("connectErrors", result.connectErrors());
-        figures.put("echoErrors", result.echoErrors());
+        figures.put("echoErrors", result.errors());
         figures.put("msgsPerSec", round(result.msgsPerSec()));
         figures.put("p50Us", result.p50Us());
         figures.put("p99Us", result.p99Us());

@@ -1,5 +1,6 @@
 package dev.weft.bench.demo;
 
+import dev.weft.bench.proc.Jdk;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

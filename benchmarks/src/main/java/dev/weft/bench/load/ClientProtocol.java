@@ -5,13 +5,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The line protocol between {@link EchoLoadClient} (a child process) and the process that drives
+ * The line protocol between {@link LoadClient} (a child process) and the process that drives
  * it, one message per line:
  *
  * <pre>
  * client → parent   PROGRESS connected=N errors=E     while connecting, a few times a second
  * client → parent   READY connected=N errors=E rampMs=T   all attempts done; connections idle
- * parent → client   GO                                start the ping-pong phase
+ * parent → client   GO                                start the measured phase
  * client → parent   RESULT {json}                     see {@link LoadResult}; then the client exits
  * </pre>
  *
@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class ClientProtocol {
 
-    /** The line that starts the ping-pong phase. */
+    /** The line that starts the measured phase. */
     public static final String GO = "GO";
 
     private static final String PROGRESS = "PROGRESS";
@@ -41,7 +41,7 @@ public final class ClientProtocol {
     public record Ready(int connected, int errors, long rampMillis) implements Line {
     }
 
-    /** The ping-pong phase is over. */
+    /** The measured phase is over. */
     public record Result(LoadResult result) implements Line {
     }
 

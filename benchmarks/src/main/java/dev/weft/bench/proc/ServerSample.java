@@ -1,4 +1,4 @@
-package dev.weft.bench.demo;
+package dev.weft.bench.proc;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
@@ -14,27 +14,41 @@ import java.util.Map;
  * @param heapCommittedBytes heap the JVM has committed
  * @param osThreads          OS threads in the process
  */
-record ServerSample(long rssBytes, long heapUsedBytes, long heapCommittedBytes, int osThreads) {
+public record ServerSample(long rssBytes, long heapUsedBytes, long heapCommittedBytes, int osThreads) {
 
     private static final int COLLECTIONS = 2;
     private static final long SETTLE_MILLIS = 200;
 
     /** Collects twice (a second pass catches what the first one's reference processing freed), then samples. */
-    static ServerSample afterGc() throws InterruptedException {
+    public static ServerSample afterGc() throws InterruptedException {
         for (int i = 0; i < COLLECTIONS; i++) {
             System.gc();
             Thread.sleep(SETTLE_MILLIS);
         }
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        return new ServerSample(ProcSelf.rssBytes(), heap.getUsed(), heap.getCommitted(), ProcSelf.osThreads());
+        Proc self = Proc.self();
+        return new ServerSample(self.rssBytes(), heap.getUsed(), heap.getCommitted(), self.osThreads());
     }
 
-    Map<String, Object> toMap() {
+    public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("rssBytes", rssBytes);
         m.put("heapUsedBytes", heapUsedBytes);
         m.put("heapCommittedBytes", heapCommittedBytes);
         m.put("osThreads", osThreads);
         return m;
+    }
+
+    /** The inverse of {@link #toMap()}. */
+    public static ServerSample fromMap(Map<String, Object> m) {
+        return new ServerSample(number(m, "rssBytes"), number(m, "heapUsedBytes"), number(m, "heapCommittedBytes"),
+                (int) number(m, "osThreads"));
+    }
+
+    private static long number(Map<String, Object> m, String key) {
+        if (m.get(key) instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IllegalArgumentException("sample has no number '" + key + "': " + m);
     }
 }

@@ -15,18 +15,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A load client for a raw echo server on 127.0.0.1, meant to run as a child process (10,000
+ * A load client for an echo or HTTP server on 127.0.0.1, meant to run as a child process (10,000
  * connections need their own open-file budget): it opens the connections, reports {@code READY},
- * waits for {@code GO} on standard input, runs the ping-pong phase and prints {@code RESULT}; see
+ * waits for {@code GO} on standard input, runs the measured phase ({@link LoadPhase}, closed or open
+ * loop) and prints {@code RESULT}; see
  * {@link ClientProtocol} for the lines and {@link LoadOptions} for the flags. Every phase is
  * bounded in time; the process exits by itself.
  *
  * <p>Exit status: 0 after a RESULT line, 2 for a wrong command line, 3 if no GO came (timeout or
  * standard input closed).
  */
-public final class EchoLoadClient {
+public final class LoadClient {
 
-    private EchoLoadClient() {
+    private LoadClient() {
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,7 +59,7 @@ public final class EchoLoadClient {
                 System.err.println("load-client: " + why + "; closing " + sockets.size() + " connections");
                 return 3;
             }
-            LoadResult result = new PingPong(options).run(sockets, ramp.errors());
+            LoadResult result = new LoadPhase(options).run(sockets, ramp.errors());
             System.out.println(ClientProtocol.result(result));
             return 0;
         } finally {

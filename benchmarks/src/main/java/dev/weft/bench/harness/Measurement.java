@@ -1,0 +1,58 @@
+package dev.weft.bench.harness;
+
+import dev.weft.bench.load.LoadResult;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One server's run of one scenario in one repetition.
+ *
+ * @param scenario          what was run
+ * @param server            the server's label ({@link dev.weft.bench.servers.ServerKind#label()})
+ * @param repetition        1, 2, 3, ...
+ * @param result            what the load tool measured (for wrk: req/s, p50, p99 and max; no p99.9)
+ * @param rssPerConnKiB     resident memory the server gained per idle connection, KiB; NaN if not measured
+ * @param heapPerConnKiB    live heap the server gained per idle connection, KiB; NaN if not measured
+ * @param serverCpuPerMsgUs the server process's CPU time (user + system) per message during the
+ *                          measured phase, microseconds
+ * @param serverSwitchesPerMsg the server's context switches (all its threads, voluntary and not) per
+ *                          message during the measured phase: how often its threads went to sleep
+ */
+public record Measurement(
+        Scenario scenario,
+        String server,
+        int repetition,
+        LoadResult result,
+        double rssPerConnKiB,
+        double heapPerConnKiB,
+        double serverCpuPerMsgUs,
+        double serverSwitchesPerMsg) {
+
+    /** Whether the run is clean: every connection made, no errors, no reply over 2 s. */
+    public boolean clean() {
+        return result.connectErrors() == 0 && result.errors() == 0 && result.timeouts() == 0;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", scenario.name());
+        m.put("protocol", scenario.protocol().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("tool", scenario.tool().label());
+        m.put("mode", scenario.mode());
+        m.put("connections", scenario.connections());
+        m.put("rate", scenario.rate());
+        m.put("server", server);
+        m.put("repetition", repetition);
+        m.put("result", result.toMap());
+        m.put("rssPerConnKiB", finite(rssPerConnKiB));
+        m.put("heapPerConnKiB", finite(heapPerConnKiB));
+        m.put("serverCpuPerMsgUs", finite(serverCpuPerMsgUs));
+        m.put("serverSwitchesPerMsg", finite(serverSwitchesPerMsg));
+        return m;
+    }
+
+    /** JSON has no NaN: a figure not measured is {@code null}. */
+    private static Object finite(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+    }
+}

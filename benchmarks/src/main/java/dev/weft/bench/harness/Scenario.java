@@ -1,0 +1,50 @@
+package dev.weft.bench.harness;
+
+import dev.weft.bench.servers.Protocol;
+import dev.weft.bench.servers.ServerKind;
+import java.util.List;
+
+/**
+ * One load workload, run against each of its servers in turn.
+ *
+ * @param protocol    echo or HTTP
+ * @param tool        who makes the load: {@link Tool#WEFT_CLIENT} (this module's load client, in its own
+ *                    JVM) or {@link Tool#WRK}
+ * @param connections concurrent connections
+ * @param rate        0 for a closed loop, else the open loop's offered messages per second
+ * @param servers     the servers compared, in the order they alternate
+ */
+public record Scenario(Protocol protocol, Tool tool, int connections, int rate, List<ServerKind> servers) {
+
+    /** Who generates the load. */
+    public enum Tool {
+        /** {@code dev.weft.bench.load.LoadClient}: checked replies, HdrHistogram, closed or open loop. */
+        WEFT_CLIENT("weft-load-client"),
+        /** The Debian package {@code wrk}: closed loop, HTTP only, its own latency figures. */
+        WRK("wrk");
+
+        private final String label;
+
+        Tool(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /** {@code closed} or {@code open}. */
+    public String mode() {
+        return rate == 0 ? "closed" : "open";
+    }
+
+    /** A short name: {@code echo closed 10000}, {@code http open 10000 @20000/s}, {@code http wrk 10000}. */
+    public String name() {
+        String p = protocol.name().toLowerCase(java.util.Locale.ROOT);
+        if (tool == Tool.WRK) {
+            return p + " wrk " + connections;
+        }
+        return p + " " + mode() + " " + connections + (rate == 0 ? "" : " @" + rate + "/s");
+    }
+}

@@ -1,0 +1,146 @@
+package dev.weft.bench.load;
+
+import dev.weft.bench.servers.Protocol;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.Arrays;
+
+/**
+ * One request and its checked reply on one connection, for each protocol. Not thread-safe: one
+ * per connection.
+ */
+abstract sealed class Exchange permits Exchange.Echo, Exchange.Http {
+
+    final InputStream in;
+    final OutputStream out;
+
+    Exchange(Socket socket) throws IOException {
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    /** The exchange for {@code options.protocol()} on connection number {@code conn}. */
+    static Exchange of(LoadOptions options, int conn, Socket socket) throws IOException {
+        return options.protocol() == Protocol.ECHO ? new Echo(socket, conn, options.payload()) : new Http(socket);
+    }
+
+    /** Sends message {@code seq} and reads its whole reply; throws {@link BadReply} if it was wrong. */
+    abstract void roundTrip(long seq) throws IOException;
+
+    /** The reply was not the one expected. */
+    static final class BadReply extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BadReply(String message) {
+            super(message);
+        }
+    }
+
+    /** Writes a payload unique to this connection and message; the reply must be the same bytes. */
+    static final class Echo extends Exchange {
+        private final int conn;
+        private final byte[] sent;
+        private final byte[] received;
+
+        Echo(Socket socket, int conn, int payload) throws IOException {
+            super(socket);
+            this.conn = conn;
+            this.sent = new byte[payload];
+            this.received = new byte[payload];
+        }
+
+        @Override
+        void roundTrip(long seq) throws IOException {
+            Payloads.fill(sent, conn, seq);
+            out.write(sent);
+            int n = in.readNBytes(received, 0, received.length);
+            if (n != received.length) {
+                throw new BadReply("reply ended after " + n + " of " + received.length + " bytes");
+            }
+            if (!Arrays.equals(sent, received)) {
+                throw new BadReply("reply differs from the message at byte " + Arrays.mismatch(sent, received));
+            }
+        }
+    }
+
+    /**
+     * Sends {@code GET /hello} and reads the response: a {@code 200} status line, headers up to the
+     * empty line, a {@code Content-Length} body that must be {@link Protocol#HELLO_BODY}. No byte
+     * may follow it (nothing was pipelined).
+     */
+    static final class Http extends Exchange {
+        private static final int MAX_RESPONSE = 4096;
+        private final byte[] buf = new byte[MAX_RESPONSE];
+
+        Http(Socket socket) throws IOException {
+            super(socket);
+        }
+
+        @Override
+        void roundTrip(long seq) throws IOException {
+            out.write(Protocol.HELLO_REQUEST);
+            int filled = 0;
+            int headEnd = -1;
+            while (headEnd < 0) {
+                int n = in.read(buf, filled, buf.length - filled);
+                if (n < 0) {
+                    throw new BadReply("connection closed after " + filled + " bytes of the response");
+                }
+                int from = Math.max(0, filled - 3);
+                filled += n;
+                headEnd = indexOfBlankLine(buf, from, filled);
+                if (headEnd < 0 && filled == buf.length) {
+                    throw new BadReply("response head longer than " + MAX_RESPONSE + " bytes");
+                }
+            }
+            String head = new String(buf, 0, headEnd, java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (!head.startsWith("HTTP/1.1 200 ")) {
+                throw new BadReply("status line " + head.lines().findFirst().orElse(""));
+            }
+            int length = contentLength(head);
+            int bodyStart = headEnd + 4;
+            int total = bodyStart + length;
+            if (total > buf.length) {
+                throw new BadReply("body of " + length + " bytes is not the hello body");
+            }
+            while (filled < total) {
+                int n = in.read(buf, filled, total - filled);
+                if (n < 0) {
+                    throw new BadReply("connection closed inside the body");
+                }
+                filled += n;
+            }
+            if (filled != total) {
+                throw new BadReply((filled - total) + " bytes after the response");
+            }
+            if (!Arrays.equals(buf, bodyStart, total, Protocol.HELLO_BODY, 0, Protocol.HELLO_BODY.length)) {
+                throw new BadReply("unexpected body");
+            }
+        }
+
+        private static int indexOfBlankLine(byte[] b, int from, int to) {
+            for (int i = from; i + 3 < to; i++) {
+                if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private static int contentLength(String head) throws BadReply {
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("Content-Length")) {
+                    try {
+                        return Integer.parseInt(line.substring(colon + 1).trim());
+                    } catch (NumberFormatException e) {
+                        throw new BadReply("bad Content-Length: " + line);
+                    }
+                }
+            }
+            throw new BadReply("no Content-Length");
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.weft.bench.servers;
+
+import java.nio.charset.StandardCharsets;
+
+/** What a server under test speaks, and the fixed messages of the HTTP workload. */
+public enum Protocol {
+    /** Every byte read is written back unchanged. */
+    ECHO,
+    /** HTTP/1.1 keep-alive; {@code GET /hello} answers 200 with {@link #HELLO_BODY}. */
+    HTTP;
+
+    /** The HTTP servers' answer to {@code GET /hello}: the same 13 bytes from every server. */
+    public static final byte[] HELLO_BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+    /** The request the load client sends, again and again, on each connection. */
+    public static final byte[] HELLO_REQUEST = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+}

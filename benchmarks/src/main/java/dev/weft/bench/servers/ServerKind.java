@@ -1,0 +1,76 @@
+package dev.weft.bench.servers;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every server the benchmarks compare, by the name used on command lines, in JSON and in the
+ * charts. The reference servers (everything but {@code weft*}) live in this module only.
+ */
+public enum ServerKind {
+    /** Weft's {@code TcpServer} running the echo example's raw handler. */
+    WEFT("weft", Protocol.ECHO),
+    /** Netty 4.1, native epoll transport, default event-loop threads, write + flush on read complete. */
+    NETTY("netty", Protocol.ECHO),
+    /** A hand-rolled NIO selector server: one selector thread per core, a shared direct buffer each. */
+    NIO("nio", Protocol.ECHO),
+    /** A platform thread per connection, blocking I/O: the classic textbook server. */
+    PLATFORM("platform-threads", Protocol.ECHO),
+    /** A virtual thread per connection with no framework: {@code ServerSocket.accept()} and {@code Thread.ofVirtual()}. */
+    NAIVE_VIRTUAL("naive-virtual", Protocol.ECHO),
+    /** Weft's {@code HttpServer} with one route and its defaults (a user-added meter registry would add its own cost). */
+    WEFT_HTTP("weft-http", Protocol.HTTP),
+    /** Netty 4.1 epoll with {@code HttpServerCodec}: the shape of Netty's own hello-world example. */
+    NETTY_HTTP("netty-http", Protocol.HTTP);
+
+    private final String label;
+    private final Protocol protocol;
+
+    ServerKind(String label, Protocol protocol) {
+        this.label = label;
+        this.protocol = protocol;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections} connections. */
+    public BenchServer start(int maxConnections) throws IOException {
+        return switch (this) {
+            case WEFT -> WeftServers.echo(maxConnections);
+            case NETTY -> NettyEchoServer.start();
+            case NIO -> NioEchoServer.start();
+            case PLATFORM -> ThreadPerConnectionEchoServer.start(Thread.ofPlatform().name("echo-", 0));
+            case NAIVE_VIRTUAL -> ThreadPerConnectionEchoServer.start(Thread.ofVirtual().name("echo-", 0));
+            case WEFT_HTTP -> WeftServers.http(maxConnections);
+            case NETTY_HTTP -> NettyHttpServer.start();
+        };
+    }
+
+    /** The kind with this label; throws {@link IllegalArgumentException} naming the labels there are. */
+    public static ServerKind of(String label) {
+        for (ServerKind k : values()) {
+            if (k.label.equals(label.toLowerCase(Locale.ROOT))) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown server '" + label + "'; one of " + labels());
+    }
+
+    /** The labels, in declaration order. */
+    public static List<String> labels() {
+        return Arrays.stream(values()).map(ServerKind::label).toList();
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}
