@@ -5,8 +5,10 @@ import dev.weft.bench.json.Json;
 import dev.weft.bench.load.ClientProtocol;
 import dev.weft.bench.load.LoadClient;
 import dev.weft.bench.load.LoadResult;
+import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.ChildJvm;
 import dev.weft.bench.proc.ServerSample;
+import dev.weft.bench.servers.Protocol;
 import dev.weft.examples.Args;
 import dev.weft.examples.EchoServer;
 import dev.weft.tcp.TcpServer;
@@ -77,7 +79,8 @@ public final class C10kDemo {
             System.out.printf("Echo server (raw) on 127.0.0.1:%d in this JVM (pid %d); %s the baseline...%n",
                     server.port(), ProcessHandle.current().pid(), options.warmup() ? "warming up, then" : "measuring");
             if (options.warmup()) {
-                Warmup.run(server);
+                Warmup.run(Protocol.ECHO, server.port());
+                awaitHeld(server, 0);
             }
             ServerSample baseline = ServerSample.afterGc();
             long rampSeconds = 30 + options.connections() / 250;
@@ -189,10 +192,13 @@ public final class C10kDemo {
         }
     }
 
-    /** Waits until the server has accepted what the client connected (the last may still sit in the backlog). */
+    /**
+     * Waits until the server holds {@code expected} connections: all the client connected (the last
+     * may still sit in the backlog), or none after the warm-up.
+     */
     private static int awaitHeld(TcpServer server, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + HELD_WAIT_NANOS;
-        while (server.activeConnections() < expected && System.nanoTime() < deadline) {
+        while (server.activeConnections() != expected && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         return server.activeConnections();

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param payload     bytes per message
  * @param out         where the JSON report goes (relative to the working directory)
  * @param histogram   whether to save the top of a heap class histogram taken at idle
- * @param warmup      whether to warm the server up before the baseline (see {@link Warmup})
+ * @param warmup      whether to warm the server up before the baseline (see {@link dev.weft.bench.load.Warmup})
  */
 record DemoOptions(int connections, int duration, int payload, Path out, boolean histogram, boolean warmup) {
 

@@ -2,6 +2,7 @@ package dev.weft.bench.demo;
 
 import dev.weft.bench.load.ClientProtocol;
 import dev.weft.bench.load.LoadResult;
+import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.ServerSample;
 import java.nio.file.Path;
 import java.time.Instant;

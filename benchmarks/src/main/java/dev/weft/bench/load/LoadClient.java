@@ -63,7 +63,7 @@ public final class LoadClient {
             System.out.println(ClientProtocol.result(result));
             return 0;
         } finally {
-            sockets.forEach(ConnectionRamp::closeQuietly);
+            sockets.forEach(ConnectionRamp::abort);
         }
     }
 

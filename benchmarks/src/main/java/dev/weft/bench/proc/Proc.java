@@ -36,13 +36,21 @@ public record Proc(String pid) {
         return (int) statusField("Threads");
     }
 
-    /** Voluntary plus involuntary context switches of all its threads so far (each thread's wake-ups). */
+    /**
+     * Voluntary plus involuntary context switches of its live threads so far (each thread's
+     * wake-ups). Threads that have ended no longer count, so compare two readings over a phase in
+     * which the threads live on.
+     */
     public long contextSwitches() {
         long sum = 0;
         try (var tasks = Files.list(dir().resolve("task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                sum += field(task.resolve("status"), "voluntary_ctxt_switches")
-                        + field(task.resolve("status"), "nonvoluntary_ctxt_switches");
+                try {
+                    sum += field(task.resolve("status"), "voluntary_ctxt_switches")
+                            + field(task.resolve("status"), "nonvoluntary_ctxt_switches");
+                } catch (UncheckedIOException ended) {
+                    // The thread ended between listing and reading.
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + dir().resolve("task"), e);

@@ -1,0 +1,134 @@
+package dev.weft.bench.harness;
+
+import dev.weft.bench.servers.Protocol;
+import dev.weft.bench.servers.ServerKind;
+import dev.weft.examples.Args;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line of {@code ./weft bench}.
+ *
+ * <pre>./weft bench [--quick] [--reps 3] [--duration 8] [--connections 1000,10000,19000]
+ *             [--echo-rate 20000] [--http-rate 20000] [--servers weft,netty,...] [--no-jmh] [--no-load]
+ *             [--out benchmarks/results] [--jvm-flags "-XX:+UseSerialGC -Xms256m -Xmx2g"] [--update-readme]</pre>
+ *
+ * @param quick        tiny connection counts, one repetition, a few seconds per benchmark: proves that
+ *                     everything starts, measures and stops (CI); its numbers are not for quoting
+ * @param repetitions  how many times every server runs every scenario (servers alternate within each)
+ * @param duration     the measured phase of each load run
+ * @param connections  the closed-loop connection counts
+ * @param openConnections the open-loop connection count
+ * @param echoRate     the echo open loop's offered messages per second
+ * @param httpRate     the HTTP open loop's offered requests per second
+ * @param servers      the servers to compare
+ * @param jmh          whether to run the JMH suite
+ * @param load         whether to run the load harness
+ * @param out          where results.json, results.md, the charts, jmh.json and logs go
+ * @param jvmFlags     the flags of every JVM started: servers, load clients, JMH forks
+ * @param updateReadme whether to replace the results section of README.md with this run's
+ */
+record BenchOptions(
+        boolean quick,
+        int repetitions,
+        Duration duration,
+        List<Integer> connections,
+        int openConnections,
+        int echoRate,
+        int httpRate,
+        List<ServerKind> servers,
+        boolean jmh,
+        boolean load,
+        Path out,
+        List<String> jvmFlags,
+        boolean updateReadme) {
+
+    static final String USAGE = "bench [--quick] [--reps 3] [--duration 8] [--connections 1000,10000,19000]"
+            + " [--echo-rate 20000] [--http-rate 20000] [--servers " + String.join(",", ServerKind.labels()) + "]"
+            + " [--no-jmh] [--no-load] [--out benchmarks/results] [--jvm-flags \"...\"] [--update-readme]";
+    static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xms256m -Xmx2g";
+    /** Connections a load client may open: each process may open 20,000 files here, the JVM needs some. */
+    static final int MAX_CONNECTIONS = 19_500;
+
+    static BenchOptions parse(String[] args) {
+        Args a = Args.parse("bench", args, "--quick", "--reps", "--duration", "--connections", "--echo-rate",
+                "--http-rate", "--servers", "--no-jmh", "--no-load", "--out", "--jvm-flags", "--update-readme");
+        boolean quick = a.flag("--quick");
+        List<Integer> connections = ints(a.value("--connections", quick ? "50" : "1000,10000,19000"));
+        int open = connections.contains(10_000) ? 10_000 : connections.get(connections.size() - 1);
+        List<ServerKind> servers = new ArrayList<>();
+        for (String label : a.value("--servers", String.join(",", ServerKind.labels())).split(",")) {
+            try {
+                servers.add(ServerKind.of(label.trim()));
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException("bench: " + e.getMessage());
+            }
+        }
+        BenchOptions o = new BenchOptions(
+                quick,
+                range(a, "--reps", quick ? 1 : 3, 1, 20),
+                Duration.ofSeconds(range(a, "--duration", quick ? 2 : 8, 1, 600)),
+                connections,
+                open,
+                range(a, "--echo-rate", quick ? 500 : 20_000, 1, 10_000_000),
+                range(a, "--http-rate", quick ? 500 : 20_000, 1, 10_000_000),
+                List.copyOf(servers),
+                !a.flag("--no-jmh"),
+                !a.flag("--no-load"),
+                Path.of(a.value("--out", quick ? "target/bench-quick" : "benchmarks/results")),
+                List.of(a.value("--jvm-flags", DEFAULT_JVM_FLAGS).trim().split("\\s+")),
+                a.flag("--update-readme"));
+        if (o.updateReadme() && o.quick()) {
+            throw new Args.UsageException("bench: --update-readme takes a full run; quick numbers are not quoted");
+        }
+        return o;
+    }
+
+    /** The scenarios, in the order each repetition runs them. */
+    List<Scenario> scenarios(boolean wrkInstalled) {
+        List<Scenario> all = new ArrayList<>();
+        for (Protocol p : Protocol.values()) {
+            List<ServerKind> of = servers.stream().filter(s -> s.protocol() == p).toList();
+            if (of.isEmpty()) {
+                continue;
+            }
+            for (int c : connections) {
+                all.add(new Scenario(p, Scenario.Tool.WEFT_CLIENT, c, 0, of));
+            }
+            all.add(new Scenario(p, Scenario.Tool.WEFT_CLIENT, openConnections,
+                    p == Protocol.ECHO ? echoRate : httpRate, of));
+            if (p == Protocol.HTTP && wrkInstalled) {
+                all.add(new Scenario(p, Scenario.Tool.WRK, openConnections, 0, of));
+            }
+        }
+        return all;
+    }
+
+    private static List<Integer> ints(String csv) {
+        List<Integer> values = new ArrayList<>();
+        for (String s : csv.split(",")) {
+            try {
+                int v = Integer.parseInt(s.trim());
+                if (v < 1 || v > MAX_CONNECTIONS) {
+                    throw new Args.UsageException("bench: --connections must be 1.." + MAX_CONNECTIONS
+                            + " each (the open-file limit is 20,000 per process), was " + v);
+                }
+                values.add(v);
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("bench: --connections takes numbers separated by commas, was '"
+                        + csv + "'");
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    private static int range(Args a, String flag, int fallback, int min, int max) {
+        int v = a.intValue(flag, fallback);
+        if (v < min || v > max) {
+            throw new Args.UsageException("bench: " + flag + " must be " + min + ".." + max + ", was " + v);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.weft.bench.harness;
+
+import dev.weft.bench.json.Json;
+import dev.weft.bench.load.ClientProtocol;
+import dev.weft.bench.load.LoadClient;
+import dev.weft.bench.load.LoadResult;
+import dev.weft.bench.load.Warmup;
+import dev.weft.bench.proc.ChildJvm;
+import dev.weft.bench.proc.Proc;
+import dev.weft.bench.proc.ServerSample;
+import dev.weft.bench.servers.ServerKind;
+import dev.weft.bench.servers.ServerMain;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server's run of one scenario: the server in a JVM of its own ({@link ServerMain}), warmed up
+ * the same way for every server, a baseline sample; then the load tool in another process opens
+ * the connections, the server is sampled holding them idle, and the measured phase runs while the
+ * server's CPU time and context switches are read from {@code /proc}. Every wait is bounded; both
+ * processes are gone when {@link #run} returns or throws.
+ */
+final class LoadRun {
+
+    private static final long START_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+    /** Time for the client JVM to start and stop and for replies to time out, on top of ramp and duration. */
+    private static final long CLIENT_SLACK_NANOS = TimeUnit.SECONDS.toNanos(40);
+    private static final double KIB = 1024.0;
+
+    private final BenchOptions options;
+    private final Path logs;
+
+    LoadRun(BenchOptions options, Path logs) {
+        this.options = options;
+        this.logs = logs;
+    }
+
+    Measurement run(Scenario scenario, ServerKind kind, int repetition) throws IOException, InterruptedException {
+        String tag = kind.label() + "-" + scenario.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + repetition;
+        try (ChildJvm server = ChildJvm.start("server " + kind.label(), options.jvmFlags(), ServerMain.class,
+                List.of("--server", kind.label(), "--max-connections", String.valueOf(scenario.connections() + 100)),
+                logs.resolve(tag + "-server.log"))) {
+            int port = awaitPort(server);
+            Warmup.run(scenario.protocol(), port);
+            ServerSample baseline = sample(server);
+            Proc proc = Proc.of(server.pid());
+            if (scenario.tool() == Scenario.Tool.WRK) {
+                long cpu0 = proc.cpuNanos();
+                long switches0 = proc.contextSwitches();
+                LoadResult result = Wrk.run(port, scenario.connections(), options.duration(),
+                        logs.resolve(tag + "-wrk.log"));
+                return measurement(scenario, kind, repetition, result, Double.NaN, Double.NaN,
+                        proc.cpuNanos() - cpu0, proc.contextSwitches() - switches0);
+            }
+            try (ChildJvm client = ChildJvm.start("load client", options.jvmFlags(), LoadClient.class,
+                    clientArgs(scenario, port), logs.resolve(tag + "-client.log"))) {
+                ClientProtocol.Ready ready = awaitReady(client, scenario);
+                ServerSample idle = sample(server);
+                long cpu0 = proc.cpuNanos();
+                long switches0 = proc.contextSwitches();
+                client.send(ClientProtocol.GO);
+                LoadResult result = awaitResult(client);
+                long cpu = proc.cpuNanos() - cpu0;
+                long switches = proc.contextSwitches() - switches0;
+                double conns = Math.max(1, ready.connected());
+                return measurement(scenario, kind, repetition, result,
+                        (idle.rssBytes() - baseline.rssBytes()) / KIB / conns,
+                        (idle.heapUsedBytes() - baseline.heapUsedBytes()) / KIB / conns, cpu, switches);
+            }
+        }
+    }
+
+    private static Measurement measurement(Scenario scenario, ServerKind kind, int repetition, LoadResult result,
+            double rssKiB, double heapKiB, long cpuNanos, long switches) {
+        double msgs = Math.max(1, result.messages());
+        return new Measurement(scenario, kind.label(), repetition, result, rssKiB, heapKiB,
+                cpuNanos / 1e3 / msgs, switches / msgs);
+    }
+
+    private List<String> clientArgs(Scenario scenario, int port) {
+        return List.of(
+                "--port", String.valueOf(port),
+                "--protocol", scenario.protocol().name(),
+                "--connections", String.valueOf(scenario.connections()),
+                "--duration", String.valueOf(options.duration().toSeconds()),
+                "--rate", String.valueOf(scenario.rate()),
+                "--ramp-timeout", String.valueOf(rampSeconds(scenario)));
+    }
+
+    private static long rampSeconds(Scenario scenario) {
+        return 30 + scenario.connections() / 250;
+    }
+
+    private static int awaitPort(ChildJvm server) throws InterruptedException {
+        long deadline = System.nanoTime() + START_NANOS;
+        for (String line; (line = server.next(deadline)) != null; ) {
+            if (line.startsWith(ServerMain.LISTENING)) {
+                return Integer.parseInt(line.substring(ServerMain.LISTENING.length()).trim());
+            }
+        }
+        throw new ChildJvm.ChildFailure("the server did not start listening in time; see " + server.log());
+    }
+
+    private static ServerSample sample(ChildJvm server) throws IOException, InterruptedException {
+        server.send(ServerMain.SAMPLE);
+        long deadline = System.nanoTime() + SAMPLE_NANOS;
+        for (String line; (line = server.next(deadline)) != null; ) {
+            if (line.startsWith(ServerMain.SAMPLE + " ")) {
+                return ServerSample.fromMap(Json.parseObject(line.substring(ServerMain.SAMPLE.length() + 1)));
+            }
+        }
+        throw new ChildJvm.ChildFailure("the server sent no memory sample in time; see " + server.log());
+    }
+
+    private static ClientProtocol.Ready awaitReady(ChildJvm client, Scenario scenario) throws InterruptedException {
+        long deadline = System.nanoTime() + CLIENT_SLACK_NANOS + TimeUnit.SECONDS.toNanos(rampSeconds(scenario));
+        for (String line; (line = client.next(deadline)) != null; ) {
+            if (ClientProtocol.parse(line) instanceof ClientProtocol.Ready ready) {
+                return ready;
+            }
+        }
+        throw new ChildJvm.ChildFailure("the load client did not finish connecting in time; see " + client.log());
+    }
+
+    private LoadResult awaitResult(ChildJvm client) throws InterruptedException {
+        long deadline = System.nanoTime() + options.duration().toNanos() + CLIENT_SLACK_NANOS;
+        for (String line; (line = client.next(deadline)) != null; ) {
+            if (ClientProtocol.parse(line) instanceof ClientProtocol.Result r) {
+                return r.result();
+            }
+        }
+        throw new ChildJvm.ChildFailure("the load client sent no result in time; see " + client.log());
+    }
+}

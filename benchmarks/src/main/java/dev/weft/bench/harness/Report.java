@@ -1,0 +1,251 @@
+package dev.weft.bench.harness;
+
+import dev.weft.bench.servers.Protocol;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A run's results: every measurement, their medians, the targets' verdicts and the JMH rows, as
+ * JSON ({@link #toMap()}), as Markdown tables ({@link #markdown(String)}) and as charts
+ * ({@link #chartSvg(Protocol)}).
+ */
+final class Report {
+
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
+    private final RunInfo info;
+    private final List<Measurement> runs;
+    private final List<Summary> summaries;
+    private final List<JmhRow> jmh;
+    private final List<Targets.Verdict> verdicts;
+
+    Report(RunInfo info, List<Measurement> runs, List<JmhRow> jmh) {
+        this.info = info;
+        this.runs = List.copyOf(runs);
+        this.summaries = Summary.of(runs);
+        this.jmh = List.copyOf(jmh);
+        this.verdicts = Targets.judge(summaries, jmh);
+    }
+
+    List<Summary> summaries() {
+        return summaries;
+    }
+
+    List<Targets.Verdict> verdicts() {
+        return verdicts;
+    }
+
+    Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", info.toMap());
+        m.put("targets", verdicts.stream().map(Targets.Verdict::toMap).toList());
+        m.put("summaries", summaries.stream().map(Summary::toMap).toList());
+        m.put("jmh", jmh.stream().map(JmhRow::toMap).toList());
+        m.put("measurements", runs.stream().map(Measurement::toMap).toList());
+        return m;
+    }
+
+    String chartSvg(Protocol protocol) {
+        return SvgChart.render(protocol, summaries, DATE.format(info.start()) + ", median of "
+                + info.repetitions() + (info.repetitions() == 1 ? " run" : " runs"));
+    }
+
+    /** The whole report; the charts are linked as {@code imagePrefix + "echo.svg"} and {@code "http.svg"}. */
+    String markdown(String imagePrefix) {
+        StringBuilder md = new StringBuilder();
+        md.append(header());
+        md.append("\n### Targets (Weft against Netty, same run)\n\n");
+        table(md, List.of("target", "Weft", "Netty", "ratio", "verdict"), verdicts.stream().map(v -> List.of(
+                v.target(), v.weft(), v.reference(), Double.isFinite(v.ratio()) ? String.format("%.2f×", v.ratio())
+                        : "", "**" + v.verdict() + "**")).toList());
+        for (Protocol p : Protocol.values()) {
+            closedLoop(md, p, imagePrefix);
+            openLoop(md, p);
+        }
+        wrk(md);
+        memory(md);
+        cpu(md);
+        jmhTable(md);
+        return md.toString();
+    }
+
+    private String header() {
+        String reps = info.repetitions() + (info.repetitions() == 1 ? " repetition" : " repetitions");
+        return String.format("`%s` — %s; %s; %s; every JVM (servers, load clients, JMH forks) with `%s`; took %d min."
+                + " %s, servers alternating within each; figures are medians (min–max). Loopback only: the load"
+                + " client shares the 2 cores with the server, so ratios matter more than absolutes.%s%n",
+                info.command(), DATE.format(info.start()), info.machine(), info.jdk(), String.join(" ", info.jvmFlags()),
+                info.took().toMinutes(), reps,
+                info.quick() ? " **Quick run: proves the benchmarks work; do not quote these numbers.**" : "");
+    }
+
+    private void closedLoop(StringBuilder md, Protocol p, String imagePrefix) {
+        List<Summary> closed = of(p, Scenario.Tool.WEFT_CLIENT, true);
+        if (closed.isEmpty()) {
+            return;
+        }
+        String unit = p == Protocol.ECHO ? "msgs/s" : "req/s";
+        String what = p == Protocol.ECHO ? "Echo, 64-byte messages" : "HTTP `GET /hello`, keep-alive";
+        md.append(String.format("%n### %s, closed loop (Weft's load client in its own JVM; %s and p99)%n%n", what, unit));
+        List<String> servers = servers(closed);
+        List<String> head = new ArrayList<>(List.of("connections"));
+        servers.forEach(s -> head.add(s + " " + unit));
+        servers.forEach(s -> head.add(s + " p99"));
+        List<List<String>> rows = new ArrayList<>();
+        for (int c : connections(closed)) {
+            List<String> row = new ArrayList<>(List.of(String.format("%,d", c)));
+            for (String s : servers) {
+                row.add(find(closed, c, s).map(x -> range(x.msgsPerSec(), "%,.0f") + errors(x)).orElse(""));
+            }
+            for (String s : servers) {
+                row.add(find(closed, c, s).map(x -> ms(x.p99Us())).orElse(""));
+            }
+            rows.add(row);
+        }
+        table(md, head, rows);
+        md.append(String.format("%n![%s: %s and p99 against connections](%s%s.svg)%n", what, unit, imagePrefix,
+                p.name().toLowerCase(Locale.ROOT)));
+    }
+
+    private void openLoop(StringBuilder md, Protocol p) {
+        List<Summary> open = of(p, Scenario.Tool.WEFT_CLIENT, false);
+        if (open.isEmpty()) {
+            return;
+        }
+        Scenario s0 = open.get(0).scenario();
+        md.append(String.format("%n### %s, open loop: %,d %s offered over %,d connections"
+                + " (latency from each message's scheduled send time, so stalls cannot hide)%n%n",
+                p == Protocol.ECHO ? "Echo" : "HTTP", s0.rate(), p == Protocol.ECHO ? "msgs/s" : "req/s",
+                s0.connections()));
+        table(md, List.of("server", "achieved/s", "p50", "p99", "p99.9", "errors + timeouts"), open.stream()
+                .map(x -> List.of(x.server(), range(x.msgsPerSec(), "%,.0f"), ms(x.p50Us()), ms(x.p99Us()),
+                        ms(x.p999Us()), String.valueOf(x.errors() + x.timeouts() + x.connectErrors())))
+                .toList());
+    }
+
+    private void wrk(StringBuilder md) {
+        List<Summary> wrk = summaries.stream().filter(s -> s.scenario().tool() == Scenario.Tool.WRK).toList();
+        if (wrk.isEmpty()) {
+            return;
+        }
+        md.append(String.format("%n### HTTP with wrk (`wrk -t2 -c%,d --latency --timeout 2s`; wrk's own figures)%n%n",
+                wrk.get(0).scenario().connections()));
+        table(md, List.of("server", "req/s", "p50", "p99", "socket errors", "timeouts"), wrk.stream()
+                .map(x -> List.of(x.server(), range(x.msgsPerSec(), "%,.0f"), ms(x.p50Us()), ms(x.p99Us()),
+                        String.valueOf(x.errors() + x.connectErrors()), String.valueOf(x.timeouts())))
+                .toList());
+    }
+
+    private void memory(StringBuilder md) {
+        List<Summary> closed = summaries.stream()
+                .filter(s -> s.scenario().tool() == Scenario.Tool.WEFT_CLIENT && s.scenario().rate() == 0
+                        && s.rssPerConnKiB().measured())
+                .toList();
+        if (closed.isEmpty()) {
+            return;
+        }
+        md.append("\n### Server memory per idle connection (RSS / live heap, KiB; after the same warm-up for"
+                + " every server, all connections open and idle)\n\n");
+        pivot(md, closed, x -> String.format("%.2f / %.2f", x.rssPerConnKiB().median(), x.heapPerConnKiB().median()));
+    }
+
+    private void cpu(StringBuilder md) {
+        List<Summary> all = summaries.stream().filter(s -> s.cpuPerMsgUs().measured()).toList();
+        if (all.isEmpty()) {
+            return;
+        }
+        md.append("\n### Where the time goes: server CPU µs per message / server context switches per message\n\n"
+                + "From `/proc/PID/stat` and `/proc/PID/task/*/status` during the measured phase. Context"
+                + " switches count how often the server's threads went to sleep and were woken.\n\n");
+        pivot(md, all, x -> String.format("%.1f / %.2f", x.cpuPerMsgUs().median(), x.switchesPerMsg().median()));
+    }
+
+    /** Rows: scenarios; columns: servers. */
+    private void pivot(StringBuilder md, List<Summary> list, Function<Summary, String> cell) {
+        List<String> servers = servers(list);
+        List<String> head = new ArrayList<>(List.of("scenario"));
+        head.addAll(servers);
+        Map<String, List<String>> rows = new LinkedHashMap<>();
+        for (Summary s : list) {
+            List<String> row = rows.computeIfAbsent(s.scenario().name(), k -> {
+                List<String> r = new ArrayList<>(List.of(k));
+                servers.forEach(x -> r.add(""));
+                return r;
+            });
+            row.set(1 + servers.indexOf(s.server()), cell.apply(s));
+        }
+        table(md, head, List.copyOf(rows.values()));
+    }
+
+    private void jmhTable(StringBuilder md) {
+        if (jmh.isEmpty()) {
+            return;
+        }
+        md.append("\n### JMH (in-process client on platform threads; an echo op is one message on each"
+                + " connection)\n\n");
+        table(md, List.of("benchmark", "params", "score", "unit", "alloc B/op"), jmh.stream().map(r -> List.of(
+                r.benchmark(), r.params(),
+                Double.isFinite(r.error()) ? String.format("%,.2f ± %,.2f", r.score(), r.error())
+                        : String.format("%,.2f", r.score()),
+                r.unit(), Double.isFinite(r.allocBytesPerOp()) ? String.format("%,.0f", r.allocBytesPerOp()) : ""))
+                .toList());
+    }
+
+    private List<Summary> of(Protocol p, Scenario.Tool tool, boolean closed) {
+        return summaries.stream()
+                .filter(s -> s.scenario().protocol() == p && s.scenario().tool() == tool
+                        && (s.scenario().rate() == 0) == closed)
+                .toList();
+    }
+
+    private static List<String> servers(List<Summary> list) {
+        return list.stream().map(Summary::server).distinct().toList();
+    }
+
+    private static List<Integer> connections(List<Summary> list) {
+        return list.stream().map(s -> s.scenario().connections()).distinct().sorted().toList();
+    }
+
+    private static java.util.Optional<Summary> find(List<Summary> list, int connections, String server) {
+        return list.stream().filter(s -> s.scenario().connections() == connections && s.server().equals(server))
+                .findFirst();
+    }
+
+    private static String errors(Summary s) {
+        long bad = s.connectErrors() + s.errors() + s.timeouts();
+        return bad == 0 ? "" : String.format(" (%,d failed)", bad);
+    }
+
+    /** {@code median (min–max)}, or the median alone for one repetition. */
+    static String range(Stat s, String format) {
+        if (!s.measured()) {
+            return "—";
+        }
+        String median = String.format(format, s.median());
+        return s.n() == 1 ? median : median + " (" + String.format(format, s.min()) + "–"
+                + String.format(format, s.max()) + ")";
+    }
+
+    private static String ms(Stat us) {
+        if (!us.measured()) {
+            return "—";
+        }
+        double ms = us.median() / 1e3;
+        return String.format(ms < 10 ? "%.2f ms" : "%,.0f ms", ms);
+    }
+
+    static void table(StringBuilder md, List<String> head, List<List<String>> rows) {
+        md.append("| ").append(String.join(" | ", head)).append(" |\n");
+        md.append("|").append("---|".repeat(head.size())).append('\n');
+        for (List<String> row : rows) {
+            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.weft.bench.harness;
+
+import dev.weft.bench.servers.Protocol;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The targets of the benchmark issue, judged on a run's medians: Weft against Netty on the same
+ * machine in the same run. A target whose figures the run did not measure (a quick run, a filtered
+ * one) is "not measured", never met.
+ */
+final class Targets {
+
+    /** The connection count the headline targets are stated at. */
+    static final int C10K = 10_000;
+
+    /**
+     * One target's verdict.
+     *
+     * @param target    what is asked, in words
+     * @param weft      Weft's figure, formatted
+     * @param reference the figure it is compared with, formatted
+     * @param ratio     Weft / reference (NaN when not measured or not a ratio)
+     * @param verdict   {@code met}, {@code not met} or {@code not measured}
+     */
+    record Verdict(String target, String weft, String reference, double ratio, String verdict) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("target", target);
+            m.put("weft", weft);
+            m.put("reference", reference);
+            m.put("ratio", Double.isFinite(ratio) ? Math.round(ratio * 1000) / 1000.0 : null);
+            m.put("verdict", verdict);
+            return m;
+        }
+    }
+
+    private Targets() {
+    }
+
+    static List<Verdict> judge(List<Summary> summaries, List<JmhRow> jmh) {
+        List<Verdict> v = new ArrayList<>();
+        v.add(atLeast("echo 64 B msgs/s, 10,000 conns: ≥ 1.0× Netty",
+                closed(summaries, Protocol.ECHO, C10K, "weft"), closed(summaries, Protocol.ECHO, C10K, "netty"),
+                s -> s.msgsPerSec().median(), "%,.0f msgs/s"));
+        v.add(atMost("echo p99, 10,000 conns: ≤ Netty",
+                closed(summaries, Protocol.ECHO, C10K, "weft"), closed(summaries, Protocol.ECHO, C10K, "netty"),
+                s -> s.p99Us().median() / 1e3, "%,.1f ms"));
+        v.add(atLeast("echo msgs/s, 1,000 conns: ≥ 1.0× Netty",
+                closed(summaries, Protocol.ECHO, 1_000, "weft"), closed(summaries, Protocol.ECHO, 1_000, "netty"),
+                s -> s.msgsPerSec().median(), "%,.0f msgs/s"));
+        v.add(echo100(jmh));
+        v.add(atLeast("HTTP hello req/s, 10,000 conns: ≥ Netty",
+                closed(summaries, Protocol.HTTP, C10K, "weft-http"),
+                closed(summaries, Protocol.HTTP, C10K, "netty-http"),
+                s -> s.msgsPerSec().median(), "%,.0f req/s"));
+        v.add(noTimeouts(summaries));
+        v.add(atMost("memory per idle conn, 10,000 conns: RSS ≤ Netty's",
+                closed(summaries, Protocol.ECHO, C10K, "weft"), closed(summaries, Protocol.ECHO, C10K, "netty"),
+                s -> s.rssPerConnKiB().median(), "%.2f KiB"));
+        return v;
+    }
+
+    /** The load client's closed-loop summary for one protocol, connection count and server. */
+    static Optional<Summary> closed(List<Summary> summaries, Protocol protocol, int connections, String server) {
+        return summaries.stream()
+                .filter(s -> s.scenario().protocol() == protocol && s.scenario().tool() == Scenario.Tool.WEFT_CLIENT
+                        && s.scenario().rate() == 0 && s.scenario().connections() == connections
+                        && s.server().equals(server) && s.msgsPerSec().measured())
+                .findFirst();
+    }
+
+    private static Verdict atLeast(String target, Optional<Summary> weft, Optional<Summary> ref,
+            java.util.function.ToDoubleFunction<Summary> figure, String format) {
+        return compare(target, weft, ref, figure, format, true);
+    }
+
+    private static Verdict atMost(String target, Optional<Summary> weft, Optional<Summary> ref,
+            java.util.function.ToDoubleFunction<Summary> figure, String format) {
+        return compare(target, weft, ref, figure, format, false);
+    }
+
+    private static Verdict compare(String target, Optional<Summary> weft, Optional<Summary> ref,
+            java.util.function.ToDoubleFunction<Summary> figure, String format, boolean higherIsBetter) {
+        if (weft.isEmpty() || ref.isEmpty()) {
+            return notMeasured(target);
+        }
+        return ratio(target, figure.applyAsDouble(weft.get()), figure.applyAsDouble(ref.get()), format,
+                higherIsBetter);
+    }
+
+    static Verdict ratio(String target, double w, double r, String format, boolean higherIsBetter) {
+        if (!Double.isFinite(w) || !Double.isFinite(r) || r == 0) {
+            return notMeasured(target);
+        }
+        double ratio = w / r;
+        boolean met = higherIsBetter ? ratio >= 1.0 : ratio <= 1.0;
+        return new Verdict(target, String.format(format, w), String.format(format, r), ratio,
+                met ? "met" : "not met");
+    }
+
+    /** 100 connections come from JMH's EchoRoundTripBenchmark (one op = one message on each connection). */
+    private static Verdict echo100(List<JmhRow> jmh) {
+        String target = "echo msgs/s, 100 conns (JMH): ≥ 1.0× Netty";
+        Optional<JmhRow> weft = echoRow(jmh, "weft");
+        Optional<JmhRow> netty = echoRow(jmh, "netty");
+        if (weft.isEmpty() || netty.isEmpty()) {
+            return notMeasured(target);
+        }
+        return ratio(target, weft.get().score() * 100, netty.get().score() * 100, "%,.0f msgs/s", true);
+    }
+
+    private static Optional<JmhRow> echoRow(List<JmhRow> jmh, String server) {
+        return jmh.stream()
+                .filter(r -> r.benchmark().startsWith("EchoRoundTripBenchmark.")
+                        && List.of(r.params().split(" ")).containsAll(List.of("server=" + server, "connections=100")))
+                .findFirst();
+    }
+
+    private static Verdict noTimeouts(List<Summary> summaries) {
+        String target = "HTTP, 10,000 conns: 0 timeouts, 0 errors (load client and wrk)";
+        List<Summary> weft = summaries.stream()
+                .filter(s -> s.scenario().protocol() == Protocol.HTTP && s.scenario().rate() == 0
+                        && s.scenario().connections() == C10K && s.server().equals("weft-http"))
+                .toList();
+        List<Summary> netty = summaries.stream()
+                .filter(s -> s.scenario().protocol() == Protocol.HTTP && s.scenario().rate() == 0
+                        && s.scenario().connections() == C10K && s.server().equals("netty-http"))
+                .toList();
+        if (weft.isEmpty()) {
+            return notMeasured(target);
+        }
+        long bad = weft.stream().mapToLong(s -> s.timeouts() + s.errors() + s.connectErrors()).sum();
+        long nettyBad = netty.stream().mapToLong(s -> s.timeouts() + s.errors() + s.connectErrors()).sum();
+        return new Verdict(target, String.format("%,d timeouts + errors", bad),
+                netty.isEmpty() ? "" : String.format("%,d", nettyBad), Double.NaN, bad == 0 ? "met" : "not met");
+    }
+
+    private static Verdict notMeasured(String target) {
+        return new Verdict(target, "", "", Double.NaN, "not measured");
+    }
+}
