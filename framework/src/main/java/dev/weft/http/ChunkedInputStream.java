@@ -76,7 +76,7 @@ final class ChunkedInputStream extends InputStream {
     /** Reads the next chunk-size line; false after the last chunk (and its trailers). */
     private boolean nextChunk() throws IOException {
         String line = in.readLine(limits.maxChunkExtensionSize(),
-                HttpException.badRequest("chunk size line too long"));
+                () -> HttpException.badRequest("chunk size line too long"));
         if (line == null) {
             throw HttpException.badRequest("connection closed before the next chunk");
         }

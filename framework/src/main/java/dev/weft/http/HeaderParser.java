@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import java.io.IOException;
+import java.util.function.Supplier;
 
 /**
  * Reads a header (or trailer) section: field lines up to the empty line, each
@@ -23,7 +24,7 @@ final class HeaderParser {
      * @param what     "header" or "trailer", for messages
      */
     static void read(HttpInput in, Headers into, int maxSize, int maxCount, String what) throws IOException {
-        HttpException tooLarge = HttpException.closing(431, what + " section too large");
+        Supplier<HttpException> tooLarge = () -> HttpException.closing(431, what + " section too large");
         int used = 0;
         while (true) {
             String line = in.readLine(Math.max(0, maxSize - used - 2), tooLarge);

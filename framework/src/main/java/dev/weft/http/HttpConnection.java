@@ -42,7 +42,7 @@ final class HttpConnection {
         this.limits = server.limits();
         this.out = new ResponseOutput(conn.out());
         this.in = new HttpInput(conn.in());
-        this.in.flushBeforeBlockingRead(out);
+        this.in.flushBeforeBlockingRead(out::flushAndRelease);
         this.parser = new RequestHeadParser(limits);
     }
 

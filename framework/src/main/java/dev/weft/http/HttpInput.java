@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
  * The read side of one HTTP connection: a buffer over the socket's stream that hands out CRLF lines
@@ -17,7 +18,8 @@ import java.util.Arrays;
  */
 final class HttpInput {
 
-    static final int INITIAL_BUFFER = 1024;
+    /** Enough for a small request head; the buffer grows for larger ones and shrinks back when idle. */
+    static final int INITIAL_BUFFER = 256;
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
@@ -45,20 +47,32 @@ final class HttpInput {
         this.beforeBlockingRead = flush;
     }
 
-    /** Waits until at least one byte is buffered; false if the stream ends first. */
+    /**
+     * Waits until at least one byte is buffered; false if the stream ends first. A buffer that grew
+     * for an earlier message and holds nothing now is replaced by a small one first: an idle
+     * keep-alive connection keeps little.
+     */
     boolean awaitData() throws IOException {
-        return pos < lim || fill(buf.length);
+        if (pos < lim) {
+            return true;
+        }
+        if (buf.length > INITIAL_BUFFER) {
+            buf = new byte[INITIAL_BUFFER];
+            pos = 0;
+            lim = 0;
+        }
+        return fill(buf.length);
     }
 
     /**
      * Reads one line and returns it without its CRLF, as ISO-8859-1 (one char per byte).
      *
      * @param maxLength the longest line accepted, CRLF excluded
-     * @param tooLong   thrown when the line is longer
+     * @param tooLong   makes what is thrown when the line is longer (only then: most lines fit)
      * @return the line, or {@code null} if the stream ended before its first byte
      * @throws HttpException on a bare CR or LF, a line that is too long, or a stream that ends mid-line
      */
-    String readLine(int maxLength, HttpException tooLong) throws IOException {
+    String readLine(int maxLength, Supplier<HttpException> tooLong) throws IOException {
         int scanned = 0; // bytes from pos already known to hold no LF
         while (true) {
             int lf = indexOf(LF, pos + scanned, lim);
@@ -69,7 +83,7 @@ final class HttpInput {
                 }
                 int length = end - pos;
                 if (length > maxLength) {
-                    throw tooLong;
+                    throw tooLong.get();
                 }
                 String line = latin1(pos, end);
                 if (line.indexOf('\r') >= 0) {
@@ -80,7 +94,7 @@ final class HttpInput {
             }
             scanned = lim - pos;
             if (scanned > maxLength + 1) { // even a CRLF next could not make it fit
-                throw tooLong;
+                throw tooLong.get();
             }
             if (!fill(maxLength + 2)) {
                 if (lim == pos) {

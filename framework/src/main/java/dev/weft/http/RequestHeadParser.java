@@ -29,10 +29,9 @@ final class RequestHeadParser {
      * @throws HttpException for a request that is refused
      */
     RequestHead read(HttpInput in) throws IOException {
-        HttpException tooLong = HttpException.closing(414, "request line too long");
-        String line = in.readLine(limits.maxRequestLineLength(), tooLong);
+        String line = in.readLine(limits.maxRequestLineLength(), RequestHeadParser::tooLong);
         if (line != null && line.isEmpty()) {
-            line = in.readLine(limits.maxRequestLineLength(), tooLong);
+            line = in.readLine(limits.maxRequestLineLength(), RequestHeadParser::tooLong);
         }
         if (line == null) {
             return null;
@@ -55,6 +54,10 @@ final class RequestHeadParser {
         RequestHead head = new RequestHead(method, target, form, version, headers.readOnly());
         checkHost(headers, head.isHttp11());
         return head;
+    }
+
+    private static HttpException tooLong() {
+        return HttpException.closing(414, "request line too long");
     }
 
     private static String checkVersion(String version) {

@@ -173,11 +173,7 @@ public final class Response {
         } else if (!http11) {
             headers.set("Connection", "keep-alive");
         }
-        out.writeLatin1(http11 ? "HTTP/1.1 " : "HTTP/1.0 ");
-        out.writeLatin1(Integer.toString(status));
-        out.write(' ');
-        out.writeLatin1(Status.reason(status));
-        out.writeLatin1("\r\n");
+        out.writeLatin1(Status.line(http11, status));
         if (!headers.contains("Date")) {
             out.writeLatin1("Date: ");
             out.writeLatin1(HttpDate.now());

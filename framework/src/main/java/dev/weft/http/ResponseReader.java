@@ -38,7 +38,8 @@ public final class ResponseReader {
      * @throws HttpException if it is malformed or too large
      */
     public ResponseHead readHead() throws IOException {
-        String line = in.readLine(limits.maxRequestLineLength(), HttpException.closing(502, "status line too long"));
+        String line = in.readLine(limits.maxRequestLineLength(),
+                () -> HttpException.closing(502, "status line too long"));
         if (line == null) {
             return null;
         }

@@ -7,6 +7,23 @@ final class Status {
     }
 
     /** The standard reason phrase (RFC 9110 section 15), or "Status" for a code it does not name. */
+    private static final String[] LINES_11 = new String[1000];
+    private static final String[] LINES_10 = new String[1000];
+
+    /**
+     * {@code "HTTP/1.1 200 OK\r\n"} and the like, made once per status and version (a benign race may
+     * make one twice).
+     */
+    static String line(boolean http11, int code) {
+        String[] lines = http11 ? LINES_11 : LINES_10;
+        String line = lines[code];
+        if (line == null) {
+            line = (http11 ? "HTTP/1.1 " : "HTTP/1.0 ") + code + " " + reason(code) + "\r\n";
+            lines[code] = line;
+        }
+        return line;
+    }
+
     static String reason(int code) {
         return switch (code) {
             case 100 -> "Continue";

@@ -34,9 +34,9 @@ class HttpInputTest {
                 initialBuffer);
 
         for (int i = 0; i < LENGTHS.size(); i++) {
-            assertEquals(line(LENGTHS.get(i), (char) ('a' + i)), in.readLine(5000, TOO_LONG), "line " + i);
+            assertEquals(line(LENGTHS.get(i), (char) ('a' + i)), in.readLine(5000, () -> TOO_LONG), "line " + i);
         }
-        assertNull(in.readLine(5000, TOO_LONG));
+        assertNull(in.readLine(5000, () -> TOO_LONG));
     }
 
     @ParameterizedTest(name = "initial buffer {0}")
@@ -45,8 +45,8 @@ class HttpInputTest {
         for (int maxFragment : new int[] {1, 3, 100}) {
             HttpInput in = new HttpInput(new FragmentingInputStream(bytes("0123456789\r\n0123456789A\r\n"),
                     maxFragment, 7), initialBuffer);
-            assertEquals("0123456789", in.readLine(10, TOO_LONG));
-            assertSame(TOO_LONG, assertThrows(HttpException.class, () -> in.readLine(10, TOO_LONG)));
+            assertEquals("0123456789", in.readLine(10, () -> TOO_LONG));
+            assertSame(TOO_LONG, assertThrows(HttpException.class, () -> in.readLine(10, () -> TOO_LONG)));
         }
     }
 
@@ -54,7 +54,7 @@ class HttpInputTest {
     @ValueSource(strings = {"GET /", "GET /\r", "\r"})
     void aStreamEndingInsideALineIs400(String raw) {
         HttpInput in = new HttpInput(FragmentingInputStream.oneBytePerRead(bytes(raw)), 4);
-        HttpException e = assertThrows(HttpException.class, () -> in.readLine(100, TOO_LONG));
+        HttpException e = assertThrows(HttpException.class, () -> in.readLine(100, () -> TOO_LONG));
         assertEquals(400, e.status());
         assertTrue(e.closesConnection());
     }
@@ -64,7 +64,7 @@ class HttpInputTest {
     void aBareCrInsideALineIs400(String raw) {
         for (int maxFragment : new int[] {1, 2, 100}) {
             HttpInput in = new HttpInput(new FragmentingInputStream(bytes(raw), maxFragment, 5), 2);
-            HttpException e = assertThrows(HttpException.class, () -> in.readLine(100, TOO_LONG));
+            HttpException e = assertThrows(HttpException.class, () -> in.readLine(100, () -> TOO_LONG));
             assertEquals(400, e.status());
             assertTrue(e.closesConnection());
         }
@@ -74,7 +74,7 @@ class HttpInputTest {
     @ValueSource(strings = {"a\n", "\n", "a\n\r\n"})
     void aBareLfEndingALineIs400(String raw) {
         HttpInput in = new HttpInput(FragmentingInputStream.oneBytePerRead(bytes(raw)), 2);
-        HttpException e = assertThrows(HttpException.class, () -> in.readLine(100, TOO_LONG));
+        HttpException e = assertThrows(HttpException.class, () -> in.readLine(100, () -> TOO_LONG));
         assertEquals(400, e.status());
     }
 
@@ -84,7 +84,7 @@ class HttpInputTest {
         byte[] raw = bytes("line\r\nbody bytes after the line");
         FragmentingInputStream stream = new FragmentingInputStream(raw, maxFragment, 3);
         HttpInput in = new HttpInput(stream, 1);
-        assertEquals("line", in.readLine(100, TOO_LONG));
+        assertEquals("line", in.readLine(100, () -> TOO_LONG));
 
         StringBuilder body = new StringBuilder();
         body.append((char) in.read());
@@ -103,10 +103,10 @@ class HttpInputTest {
     void hasBufferedSeesAPipelinedRequestThatCameInTheSameRead(int initialBuffer) throws IOException {
         HttpInput in = new HttpInput(new FragmentingInputStream(bytes("a\r\nbc\r\n"), Integer.MAX_VALUE, 1),
                 initialBuffer);
-        assertEquals("a", in.readLine(100, TOO_LONG));
+        assertEquals("a", in.readLine(100, () -> TOO_LONG));
         assertTrue(in.hasBuffered());
         assertEquals(4, in.available());
-        assertEquals("bc", in.readLine(100, TOO_LONG));
+        assertEquals("bc", in.readLine(100, () -> TOO_LONG));
         assertFalse(in.hasBuffered());
         assertEquals(0, in.available());
     }

@@ -209,7 +209,7 @@ public final class C10kDemo {
     }
 
     private static void passThrough(ClientProtocol.Line line) {
-        if (line instanceof ClientProtocol.Other other) {
+        if (line instanceof ClientProtocol.Other other && !other.text().equals(ClientProtocol.MEASURING)) {
             System.err.println("client: " + other.text());
         }
     }

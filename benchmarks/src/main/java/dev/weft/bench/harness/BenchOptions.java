@@ -11,13 +11,14 @@ import java.util.List;
 /**
  * The command line of {@code ./weft bench}.
  *
- * <pre>./weft bench [--quick] [--reps 3] [--duration 8] [--connections 1000,10000,19000]
- *             [--echo-rate 20000] [--http-rate 20000] [--servers weft,netty,...] [--no-jmh] [--no-load]
+ * <pre>./weft bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]
+ *             [--echo-rate 20000] [--http-rate 10000] [--servers weft,netty,...] [--no-jmh] [--no-load]
  *             [--out benchmarks/results] [--jvm-flags "-XX:+UseSerialGC -Xms256m -Xmx2g"] [--update-readme]</pre>
  *
  * @param quick        tiny connection counts, one repetition, a few seconds per benchmark: proves that
  *                     everything starts, measures and stops (CI); its numbers are not for quoting
  * @param repetitions  how many times every server runs every scenario (servers alternate within each)
+ * @param warmup       the load before each measured phase, unrecorded
  * @param duration     the measured phase of each load run
  * @param connections  the closed-loop connection counts
  * @param openConnections the open-loop connection count
@@ -33,6 +34,7 @@ import java.util.List;
 record BenchOptions(
         boolean quick,
         int repetitions,
+        Duration warmup,
         Duration duration,
         List<Integer> connections,
         int openConnections,
@@ -45,15 +47,15 @@ record BenchOptions(
         List<String> jvmFlags,
         boolean updateReadme) {
 
-    static final String USAGE = "bench [--quick] [--reps 3] [--duration 8] [--connections 1000,10000,19000]"
-            + " [--echo-rate 20000] [--http-rate 20000] [--servers " + String.join(",", ServerKind.labels()) + "]"
+    static final String USAGE = "bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]"
+            + " [--echo-rate 20000] [--http-rate 10000] [--servers " + String.join(",", ServerKind.labels()) + "]"
             + " [--no-jmh] [--no-load] [--out benchmarks/results] [--jvm-flags \"...\"] [--update-readme]";
     static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xms256m -Xmx2g";
     /** Connections a load client may open: each process may open 20,000 files here, the JVM needs some. */
     static final int MAX_CONNECTIONS = 19_500;
 
     static BenchOptions parse(String[] args) {
-        Args a = Args.parse("bench", args, "--quick", "--reps", "--duration", "--connections", "--echo-rate",
+        Args a = Args.parse("bench", args, "--quick", "--reps", "--warmup", "--duration", "--connections", "--echo-rate",
                 "--http-rate", "--servers", "--no-jmh", "--no-load", "--out", "--jvm-flags", "--update-readme");
         boolean quick = a.flag("--quick");
         List<Integer> connections = ints(a.value("--connections", quick ? "50" : "1000,10000,19000"));
@@ -69,11 +71,12 @@ record BenchOptions(
         BenchOptions o = new BenchOptions(
                 quick,
                 range(a, "--reps", quick ? 1 : 3, 1, 20),
-                Duration.ofSeconds(range(a, "--duration", quick ? 2 : 8, 1, 600)),
+                Duration.ofSeconds(range(a, "--warmup", quick ? 1 : 2, 0, 600)),
+                Duration.ofSeconds(range(a, "--duration", quick ? 2 : 6, 1, 600)),
                 connections,
                 open,
                 range(a, "--echo-rate", quick ? 500 : 20_000, 1, 10_000_000),
-                range(a, "--http-rate", quick ? 500 : 20_000, 1, 10_000_000),
+                range(a, "--http-rate", quick ? 500 : 10_000, 1, 10_000_000),
                 List.copyOf(servers),
                 !a.flag("--no-jmh"),
                 !a.flag("--no-load"),

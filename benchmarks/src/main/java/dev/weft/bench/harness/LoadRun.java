@@ -48,6 +48,9 @@ final class LoadRun {
             ServerSample baseline = sample(server);
             Proc proc = Proc.of(server.pid());
             if (scenario.tool() == Scenario.Tool.WRK) {
+                if (!options.warmup().isZero()) { // wrk has no warm-up of its own: a short run first, not kept
+                    Wrk.run(port, scenario.connections(), options.warmup(), logs.resolve(tag + "-wrk-warmup.log"));
+                }
                 long cpu0 = proc.cpuNanos();
                 long switches0 = proc.contextSwitches();
                 LoadResult result = Wrk.run(port, scenario.connections(), options.duration(),
@@ -59,9 +62,10 @@ final class LoadRun {
                     clientArgs(scenario, port), logs.resolve(tag + "-client.log"))) {
                 ClientProtocol.Ready ready = awaitReady(client, scenario);
                 ServerSample idle = sample(server);
+                client.send(ClientProtocol.GO);
+                awaitMeasuring(client);
                 long cpu0 = proc.cpuNanos();
                 long switches0 = proc.contextSwitches();
-                client.send(ClientProtocol.GO);
                 LoadResult result = awaitResult(client);
                 long cpu = proc.cpuNanos() - cpu0;
                 long switches = proc.contextSwitches() - switches0;
@@ -85,6 +89,7 @@ final class LoadRun {
                 "--port", String.valueOf(port),
                 "--protocol", scenario.protocol().name(),
                 "--connections", String.valueOf(scenario.connections()),
+                "--warmup", String.valueOf(options.warmup().toSeconds()),
                 "--duration", String.valueOf(options.duration().toSeconds()),
                 "--rate", String.valueOf(scenario.rate()),
                 "--ramp-timeout", String.valueOf(rampSeconds(scenario)));
@@ -123,6 +128,16 @@ final class LoadRun {
             }
         }
         throw new ChildJvm.ChildFailure("the load client did not finish connecting in time; see " + client.log());
+    }
+
+    private void awaitMeasuring(ChildJvm client) throws InterruptedException {
+        long deadline = System.nanoTime() + options.warmup().toNanos() + CLIENT_SLACK_NANOS;
+        for (String line; (line = client.next(deadline)) != null; ) {
+            if (line.equals(ClientProtocol.MEASURING)) {
+                return;
+            }
+        }
+        throw new ChildJvm.ChildFailure("the load client's warm-up did not end in time; see " + client.log());
     }
 
     private LoadResult awaitResult(ChildJvm client) throws InterruptedException {

@@ -11,7 +11,8 @@ import java.util.Map;
  * <pre>
  * client → parent   PROGRESS connected=N errors=E     while connecting, a few times a second
  * client → parent   READY connected=N errors=E rampMs=T   all attempts done; connections idle
- * parent → client   GO                                start the measured phase
+ * parent → client   GO                                start the load: warm-up, then the measured phase
+ * client → parent   MEASURING                         the warm-up is over, recording begins
  * client → parent   RESULT {json}                     see {@link LoadResult}; then the client exits
  * </pre>
  *
@@ -19,8 +20,10 @@ import java.util.Map;
  */
 public final class ClientProtocol {
 
-    /** The line that starts the measured phase. */
+    /** The line that starts the load. */
     public static final String GO = "GO";
+    /** The line the client prints when the warm-up ends and the measured time begins. */
+    public static final String MEASURING = "MEASURING";
 
     private static final String PROGRESS = "PROGRESS";
     private static final String READY = "READY";

@@ -59,7 +59,8 @@ public final class LoadClient {
                 System.err.println("load-client: " + why + "; closing " + sockets.size() + " connections");
                 return 3;
             }
-            LoadResult result = new LoadPhase(options).run(sockets, ramp.errors());
+            LoadResult result = new LoadPhase(options).run(sockets, ramp.errors(),
+                    () -> System.out.println(ClientProtocol.MEASURING));
             System.out.println(ClientProtocol.result(result));
             return 0;
         } finally {

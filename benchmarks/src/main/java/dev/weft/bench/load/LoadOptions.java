@@ -14,6 +14,7 @@ import java.util.Locale;
  * @param protocol       echo (the payload comes back) or HTTP ({@code GET /hello}, keep-alive)
  * @param connections    how many connections to open
  * @param payload        bytes per echo message
+ * @param warmup         how long the load runs before the measured phase, unrecorded (JIT, caches)
  * @param duration       how long the measured phase runs
  * @param rate           0 for a closed loop (each connection sends as soon as its reply came); else the
  *                       offered rate in messages per second over all connections (open loop)
@@ -28,6 +29,7 @@ public record LoadOptions(
         Protocol protocol,
         int connections,
         int payload,
+        Duration warmup,
         Duration duration,
         int rate,
         int concurrency,
@@ -37,13 +39,13 @@ public record LoadOptions(
         Duration replyTimeout) {
 
     static final String USAGE = "LoadClient --port N [--protocol echo|http] [--connections 10000] [--payload 64]"
-            + " [--duration 20] [--rate 0] [--concurrency 128] [--connect-timeout-ms 5000] [--ramp-timeout 60]"
+            + " [--warmup 0] [--duration 20] [--rate 0] [--concurrency 128] [--connect-timeout-ms 5000] [--ramp-timeout 60]"
             + " [--go-timeout 120] [--reply-timeout-ms 5000]";
 
     /** Reads the flags; throws {@link Args.UsageException} on a missing port or a value out of range. */
     public static LoadOptions parse(String[] args) {
-        Args a = Args.parse("load-client", args, "--port", "--protocol", "--connections", "--payload", "--duration",
-                "--rate", "--concurrency", "--connect-timeout-ms", "--ramp-timeout", "--go-timeout",
+        Args a = Args.parse("load-client", args, "--port", "--protocol", "--connections", "--payload", "--warmup",
+                "--duration", "--rate", "--concurrency", "--connect-timeout-ms", "--ramp-timeout", "--go-timeout",
                 "--reply-timeout-ms");
         String protocol = a.value("--protocol", "echo");
         Protocol p = switch (protocol.toLowerCase(Locale.ROOT)) {
@@ -57,6 +59,7 @@ public record LoadOptions(
                 p,
                 range(a, "--connections", 10_000, 1, 1_000_000),
                 range(a, "--payload", 64, 1, 1 << 20),
+                Duration.ofSeconds(range(a, "--warmup", 0, 0, 600)),
                 Duration.ofSeconds(range(a, "--duration", 20, 1, 3_600)),
                 range(a, "--rate", 0, 0, 10_000_000),
                 range(a, "--concurrency", 128, 1, 10_000),

@@ -24,7 +24,8 @@ import org.HdrHistogram.Recorder;
  * time, and its latency is measured <em>from its scheduled time</em>, so a stall that delays later
  * sends shows up in their latencies (no coordinated omission), as in wrk2.
  *
- * <p>A connection that gets a wrong or short reply, an I/O error or no reply within the reply
+ * <p>A warm-up runs first, unrecorded, so that neither side's JIT nor the first wake-up of every
+ * idle connection counts. A connection that gets a wrong or short reply, an I/O error or no reply within the reply
  * timeout counts one error and stops. Replies later than {@link #SLOW_NANOS} are counted as
  * timeouts the way wrk counts them (and still recorded). Used once, from one thread.
  */
@@ -47,10 +48,14 @@ final class LoadPhase {
         this.options = options;
     }
 
-    /** Runs the phase on {@code sockets} and returns what it measured. */
-    LoadResult run(List<Socket> sockets, int connectErrors) throws InterruptedException {
+    /**
+     * Runs the phase on {@code sockets}: the warm-up, unrecorded, then the measured time; calls
+     * {@code measuring} when the measured time begins. Returns what it measured.
+     */
+    LoadResult run(List<Socket> sockets, int connectErrors, Runnable measuring) throws InterruptedException {
         long start = System.nanoTime();
-        long deadline = start + options.duration().toNanos();
+        long recordFrom = start + options.warmup().toNanos();
+        long deadline = recordFrom + options.duration().toNanos();
         long interval = options.openLoop()
                 ? Math.max(1, (long) (1e9 * sockets.size() / options.rate())) : 0;
         List<Thread> threads = new ArrayList<>(sockets.size());
@@ -59,14 +64,18 @@ final class LoadPhase {
             Socket socket = sockets.get(i);
             long first = interval == 0 ? start : start + ThreadLocalRandom.current().nextLong(interval);
             threads.add(Thread.ofVirtual().name("load-" + i)
-                    .start(() -> exchange(conn, socket, first, interval, deadline)));
+                    .start(() -> exchange(conn, socket, first, interval, recordFrom, deadline)));
         }
+        while (System.nanoTime() < recordFrom) {
+            LockSupport.parkNanos(recordFrom - System.nanoTime());
+        }
+        measuring.run();
         long hardDeadline = deadline + options.replyTimeout().toNanos() + EXTRA_GRACE_NANOS;
         if (!joinAll(threads, hardDeadline)) {
             sockets.forEach(ConnectionRamp::closeQuietly); // unblocks whatever is left; each counts an error
             joinAll(threads, System.nanoTime() + EXTRA_GRACE_NANOS);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = options.duration().toNanos() / 1e9; // what was recorded: sends from recordFrom to deadline
         Histogram h = latencies.getIntervalHistogram();
         String first = firstError.get();
         return new LoadResult(options.protocol().name().toLowerCase(java.util.Locale.ROOT), options.rate(),
@@ -78,8 +87,9 @@ final class LoadPhase {
     /**
      * Round trips on one connection until the deadline: back to back when {@code interval} is 0,
      * else at {@code first}, {@code first + interval}, ... (late ones go at once, one at a time).
+     * Only those sent (or due) from {@code recordFrom} on are recorded.
      */
-    private void exchange(int conn, Socket socket, long first, long interval, long deadline) {
+    private void exchange(int conn, Socket socket, long first, long interval, long recordFrom, long deadline) {
         long seq = 0;
         try {
             socket.setSoTimeout((int) options.replyTimeout().toMillis());
@@ -94,10 +104,12 @@ final class LoadPhase {
                 long t0 = interval == 0 ? System.nanoTime() : due;
                 exchange.roundTrip(seq);
                 long latency = System.nanoTime() - t0;
-                if (latency > SLOW_NANOS) {
-                    slow.increment();
+                if (t0 - recordFrom >= 0) {
+                    if (latency > SLOW_NANOS) {
+                        slow.increment();
+                    }
+                    latencies.recordValue(Math.min(latency, MAX_NANOS));
                 }
-                latencies.recordValue(Math.min(latency, MAX_NANOS));
                 seq++;
                 due = interval == 0 ? System.nanoTime() : due + interval;
             }

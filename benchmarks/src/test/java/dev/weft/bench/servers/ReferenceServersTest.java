@@ -1,0 +1,125 @@
+package dev.weft.bench.servers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.bench.Loopback;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every server the benchmarks compare does its job correctly over real sockets, and stops cleanly. */
+@Timeout(60)
+class ReferenceServersTest {
+
+    private static final int BYTES = 256 * 1024;
+
+    @ParameterizedTest
+    @EnumSource(value = ServerKind.class, names = {"WEFT", "NETTY", "NIO", "PLATFORM", "NAIVE_VIRTUAL"})
+    void echoServersReturnEveryByteOnEveryConnection(ServerKind kind) throws Exception {
+        try (BenchServer server = kind.start(100);
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int seed = c;
+                done.add(pool.submit(() -> {
+                    echoInChunks(server.port(), seed);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ServerKind.class, names = {"WEFT", "NETTY", "NIO", "PLATFORM", "NAIVE_VIRTUAL"})
+    void closingAnEchoServerClosesItsConnections(ServerKind kind) throws Exception {
+        BenchServer server = kind.start(100);
+        try (Socket socket = new Socket(Loopback.address(), server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(1);
+            assertEquals(1, socket.getInputStream().read());
+            server.close();
+            assertTrue(endsOrResets(socket.getInputStream()), kind + " left the connection open");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ServerKind.class, names = {"WEFT_HTTP", "NETTY_HTTP"})
+    void httpServersAnswerHelloOnOneKeepAliveConnection(ServerKind kind) throws Exception {
+        try (BenchServer server = kind.start(100); Socket socket = new Socket(Loopback.address(), server.port())) {
+            socket.setSoTimeout(10_000);
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write(Protocol.HELLO_REQUEST);
+                String head = readHead(socket.getInputStream());
+                assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+                assertTrue(head.toLowerCase().contains("\r\ncontent-length: 13\r\n"), head);
+                assertArrayEquals(Protocol.HELLO_BODY, socket.getInputStream().readNBytes(13));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = ServerKind.class, names = {"WEFT", "NETTY"})
+    void serverKindsAreFoundByLabel(ServerKind kind) {
+        assertEquals(kind, ServerKind.of(kind.label()));
+        assertThrows(IllegalArgumentException.class, () -> ServerKind.of("tomcat"));
+    }
+
+    private static void echoInChunks(int port, int seed) throws IOException {
+        byte[] data = new byte[BYTES];
+        new Random(seed).nextBytes(data);
+        try (Socket socket = new Socket(Loopback.address(), port)) {
+            socket.setSoTimeout(10_000);
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int off = 0; off < data.length; off += 1000) {
+                        socket.getOutputStream().write(data, off, Math.min(1000, data.length - off));
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            byte[] back = socket.getInputStream().readNBytes(BYTES);
+            assertArrayEquals(data, back);
+            writer.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean endsOrResets(InputStream in) {
+        try {
+            return in.read() == -1;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed inside the head: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+}
