@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,10 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length >= 2 && args[0].equals("--render")) {
+            rerender(Path.of(args[1]), List.of(args).contains("--update-readme"));
+            return;
+        }
         BenchOptions options;
         try {
             options = BenchOptions.parse(args);
@@ -62,19 +67,39 @@ public final class Bench {
                 options.quick(), options.repetitions());
         Report report = new Report(info, measurements, jmh);
         write(out.resolve("results.json"), Json.pretty(report.toMap()));
-        write(out.resolve("results.md"), report.markdown(""));
-        for (Protocol p : Protocol.values()) {
-            write(out.resolve(p.name().toLowerCase(java.util.Locale.ROOT) + ".svg"), report.chartSvg(p));
-        }
-        if (options.updateReadme()) {
-            Path readme = Path.of("README.md").toAbsolutePath();
-            Readme.update(readme, report.markdown(readme.getParent().relativize(out) + "/"));
-        }
+        publish(report, out, options.updateReadme());
         System.out.println();
         System.out.print(report.markdown(out + "/"));
         failures.forEach(f -> System.out.println("FAILED: " + f));
         System.out.printf("%nDone in %s; results in %s%n", minutes(System.nanoTime() - t0), out);
         return failures.isEmpty();
+    }
+
+    /** Writes the tables and charts of {@code report} to {@code out}, and into README.md if asked. */
+    private static void publish(Report report, Path out, boolean updateReadme) throws IOException {
+        write(out.resolve("results.md"), report.markdown(""));
+        for (Protocol p : Protocol.values()) {
+            write(out.resolve(p.name().toLowerCase(java.util.Locale.ROOT) + ".svg"), report.chartSvg(p));
+        }
+        if (updateReadme) {
+            Path readme = Path.of("README.md").toAbsolutePath();
+            Readme.update(readme, report.markdown(readme.getParent().relativize(out) + "/"));
+        }
+    }
+
+    /**
+     * {@code ./weft bench --render DIR/results.json [--update-readme]}: makes the tables and charts
+     * again from a run's JSON (after a change to the report's layout), without measuring anything.
+     */
+    @SuppressWarnings("unchecked")
+    private static void rerender(Path json, boolean updateReadme) throws IOException {
+        Map<String, Object> saved = Json.parseObject(Files.readString(json, StandardCharsets.UTF_8));
+        List<Measurement> runs = ((List<Map<String, Object>>) saved.get("measurements")).stream()
+                .map(Measurement::fromMap).toList();
+        List<JmhRow> jmh = ((List<Map<String, Object>>) saved.get("jmh")).stream().map(JmhRow::fromMap).toList();
+        Report report = new Report(RunInfo.fromMap((Map<String, Object>) saved.get("run")), runs, jmh);
+        publish(report, json.toAbsolutePath().getParent(), updateReadme);
+        System.out.println("Rendered " + runs.size() + " measurements and " + jmh.size() + " JMH rows from " + json);
     }
 
     private static void runLoad(BenchOptions options, Path logs, List<Measurement> measurements,

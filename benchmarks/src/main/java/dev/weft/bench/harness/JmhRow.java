@@ -16,6 +16,12 @@ import java.util.Map;
 public record JmhRow(String benchmark, String params, double score, double error, String unit,
         double allocBytesPerOp) {
 
+    /** The inverse of {@link #toMap()}. */
+    static JmhRow fromMap(Map<String, Object> m) {
+        return new JmhRow((String) m.get("benchmark"), (String) m.get("params"), Measurement.number(m, "score"),
+                Measurement.number(m, "error"), (String) m.get("unit"), Measurement.number(m, "allocBytesPerOp"));
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("benchmark", benchmark);

@@ -51,6 +51,22 @@ public record Measurement(
         return m;
     }
 
+    /** The inverse of {@link #toMap()} (the scenario's server list is not kept: the report needs none). */
+    @SuppressWarnings("unchecked")
+    static Measurement fromMap(Map<String, Object> m) {
+        Scenario s = new Scenario(
+                dev.weft.bench.servers.Protocol.valueOf(((String) m.get("protocol")).toUpperCase(java.util.Locale.ROOT)),
+                m.get("tool").equals(Scenario.Tool.WRK.label()) ? Scenario.Tool.WRK : Scenario.Tool.WEFT_CLIENT,
+                ((Number) m.get("connections")).intValue(), ((Number) m.get("rate")).intValue(), java.util.List.of());
+        return new Measurement(s, (String) m.get("server"), ((Number) m.get("repetition")).intValue(),
+                LoadResult.fromMap((Map<String, Object>) m.get("result")), number(m, "rssPerConnKiB"),
+                number(m, "heapPerConnKiB"), number(m, "serverCpuPerMsgUs"), number(m, "serverSwitchesPerMsg"));
+    }
+
+    static double number(Map<String, Object> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
     /** JSON has no NaN: a figure not measured is {@code null}. */
     private static Object finite(double v) {
         return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;

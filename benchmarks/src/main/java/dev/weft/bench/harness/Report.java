@@ -13,7 +13,8 @@ import java.util.function.Function;
 /**
  * A run's results: every measurement, their medians, the targets' verdicts and the JMH rows, as
  * JSON ({@link #toMap()}), as Markdown tables ({@link #markdown(String)}) and as charts
- * ({@link #chartSvg(Protocol)}).
+ * ({@link #chartSvg(Protocol)}). Immutable once built; numbers are formatted in {@link Locale#ROOT}
+ * (digits grouped with commas) whatever the machine's locale.
  */
 final class Report {
 
@@ -52,6 +53,11 @@ final class Report {
         return m;
     }
 
+    /** The report with the charts linked as {@code echo.svg} and {@code http.svg} beside it. */
+    String markdown() {
+        return markdown("");
+    }
+
     String chartSvg(Protocol protocol) {
         return SvgChart.render(protocol, summaries, DATE.format(info.start()) + ", median of "
                 + info.repetitions() + (info.repetitions() == 1 ? " run" : " runs"));
@@ -63,8 +69,8 @@ final class Report {
         md.append(header());
         md.append("\n### Targets (Weft against Netty, same run)\n\n");
         table(md, List.of("target", "Weft", "Netty", "ratio", "verdict"), verdicts.stream().map(v -> List.of(
-                v.target(), v.weft(), v.reference(), Double.isFinite(v.ratio()) ? String.format("%.2f×", v.ratio())
-                        : "", "**" + v.verdict() + "**")).toList());
+                v.target(), v.weft(), v.reference(), Double.isFinite(v.ratio()) ? fmt("%.2f×", v.ratio()) : "",
+                "**" + v.verdict() + "**")).toList());
         for (Protocol p : Protocol.values()) {
             closedLoop(md, p, imagePrefix);
             openLoop(md, p);
@@ -77,12 +83,13 @@ final class Report {
     }
 
     private String header() {
-        String reps = info.repetitions() + (info.repetitions() == 1 ? " repetition" : " repetitions");
-        return String.format("`%s` — %s; %s; %s; every JVM (servers, load clients, JMH forks) with `%s`; took %d min."
-                + " %s, servers alternating within each; figures are medians (min–max). Loopback only: the load"
-                + " client shares the 2 cores with the server, so ratios matter more than absolutes.%s%n",
+        String reps = "n = " + info.repetitions() + (info.repetitions() == 1 ? " repetition" : " repetitions");
+        long s = info.took().toSeconds();
+        return fmt("`%s` — %s; %s; %s; every JVM (servers, load clients, JMH forks) with `%s`; took %d min %02d s."
+                + " %s (servers alternating within each), median (min–max). Loopback only: the load"
+                + " client shares the cores with the server, so ratios matter more than absolutes.%s%n",
                 info.command(), DATE.format(info.start()), info.machine(), info.jdk(), String.join(" ", info.jvmFlags()),
-                info.took().toMinutes(), reps,
+                s / 60, s % 60, reps,
                 info.quick() ? " **Quick run: proves the benchmarks work; do not quote these numbers.**" : "");
     }
 
@@ -93,14 +100,14 @@ final class Report {
         }
         String unit = p == Protocol.ECHO ? "msgs/s" : "req/s";
         String what = p == Protocol.ECHO ? "Echo, 64-byte messages" : "HTTP `GET /hello`, keep-alive";
-        md.append(String.format("%n### %s, closed loop (Weft's load client in its own JVM; %s and p99)%n%n", what, unit));
+        md.append(fmt("%n### %s, closed loop (Weft's load client in its own JVM; %s and p99)%n%n", what, unit));
         List<String> servers = servers(closed);
         List<String> head = new ArrayList<>(List.of("connections"));
         servers.forEach(s -> head.add(s + " " + unit));
         servers.forEach(s -> head.add(s + " p99"));
         List<List<String>> rows = new ArrayList<>();
         for (int c : connections(closed)) {
-            List<String> row = new ArrayList<>(List.of(String.format("%,d", c)));
+            List<String> row = new ArrayList<>(List.of(fmt("%,d", c)));
             for (String s : servers) {
                 row.add(find(closed, c, s).map(x -> range(x.msgsPerSec(), "%,.0f") + errors(x)).orElse(""));
             }
@@ -110,7 +117,7 @@ final class Report {
             rows.add(row);
         }
         table(md, head, rows);
-        md.append(String.format("%n![%s: %s and p99 against connections](%s%s.svg)%n", what, unit, imagePrefix,
+        md.append(fmt("%n![%s: %s and p99 against connections](%s%s.svg)%n", what, unit, imagePrefix,
                 p.name().toLowerCase(Locale.ROOT)));
     }
 
@@ -119,14 +126,14 @@ final class Report {
         if (open.isEmpty()) {
             return;
         }
-        Scenario s0 = open.get(0).scenario();
-        md.append(String.format("%n### %s, open loop: %,d %s offered over %,d connections"
-                + " (latency from each message's scheduled send time, so stalls cannot hide)%n%n",
-                p == Protocol.ECHO ? "Echo" : "HTTP", s0.rate(), p == Protocol.ECHO ? "msgs/s" : "req/s",
-                s0.connections()));
-        table(md, List.of("server", "achieved/s", "p50", "p99", "p99.9", "errors + timeouts"), open.stream()
-                .map(x -> List.of(x.server(), range(x.msgsPerSec(), "%,.0f"), ms(x.p50Us()), ms(x.p99Us()),
-                        ms(x.p999Us()), String.valueOf(x.errors() + x.timeouts() + x.connectErrors())))
+        String unit = p == Protocol.ECHO ? "msgs/s" : "req/s";
+        md.append(fmt("%n### %s, open loop (a fixed %s offered; latency from each message's scheduled send"
+                + " time, so stalls cannot hide)%n%n", p == Protocol.ECHO ? "Echo" : "HTTP", unit));
+        table(md, List.of("server", "connections", "offered/s", "achieved/s", "p50", "p99", "p99.9",
+                "errors + timeouts"), open.stream()
+                .map(x -> List.of(x.server(), fmt("%,d", x.scenario().connections()), fmt("%,d", x.scenario().rate()),
+                        range(x.msgsPerSec(), "%,.0f"), ms(x.p50Us()), ms(x.p99Us()), ms(x.p999Us()),
+                        fmt("%,d", x.errors() + x.timeouts() + x.connectErrors())))
                 .toList());
     }
 
@@ -135,11 +142,12 @@ final class Report {
         if (wrk.isEmpty()) {
             return;
         }
-        md.append(String.format("%n### HTTP with wrk (`wrk -t2 -c%,d --latency --timeout 2s`; wrk's own figures)%n%n",
-                wrk.get(0).scenario().connections()));
-        table(md, List.of("server", "req/s", "p50", "p99", "socket errors", "timeouts"), wrk.stream()
-                .map(x -> List.of(x.server(), range(x.msgsPerSec(), "%,.0f"), ms(x.p50Us()), ms(x.p99Us()),
-                        String.valueOf(x.errors() + x.connectErrors()), String.valueOf(x.timeouts())))
+        md.append("\n### HTTP with wrk (`wrk -t2 -cN --latency --timeout 2s`; these numbers come from wrk itself,"
+                + " which reports no p99.9)\n\n");
+        table(md, List.of("server", "connections", "req/s", "p50", "p99", "socket errors", "timeouts"), wrk.stream()
+                .map(x -> List.of(x.server(), fmt("%,d", x.scenario().connections()), range(x.msgsPerSec(), "%,.0f"),
+                        ms(x.p50Us()), ms(x.p99Us()), fmt("%,d", x.errors() + x.connectErrors()),
+                        fmt("%,d", x.timeouts())))
                 .toList());
     }
 
@@ -153,7 +161,7 @@ final class Report {
         }
         md.append("\n### Server memory per idle connection (RSS / live heap, KiB; after the same warm-up for"
                 + " every server, all connections open and idle)\n\n");
-        pivot(md, closed, x -> String.format("%.2f / %.2f", x.rssPerConnKiB().median(), x.heapPerConnKiB().median()));
+        pivot(md, closed, x -> median(x.rssPerConnKiB(), "%.2f") + " / " + median(x.heapPerConnKiB(), "%.2f"));
     }
 
     private void cpu(StringBuilder md) {
@@ -164,11 +172,23 @@ final class Report {
         md.append("\n### Where the time goes: server CPU µs per message / server context switches per message\n\n"
                 + "From `/proc/PID/stat` and `/proc/PID/task/*/status` during the measured phase. Context"
                 + " switches count how often the server's threads went to sleep and were woken.\n\n");
-        pivot(md, all, x -> String.format("%.1f / %.2f", x.cpuPerMsgUs().median(), x.switchesPerMsg().median()));
+        pivot(md, all, x -> median(x.cpuPerMsgUs(), "%.1f") + " / " + median(x.switchesPerMsg(), "%.2f"));
     }
 
-    /** Rows: scenarios; columns: servers. */
+    /** One table per protocol (its own servers as columns), a row per scenario. */
     private void pivot(StringBuilder md, List<Summary> list, Function<Summary, String> cell) {
+        String sep = "";
+        for (Protocol p : Protocol.values()) {
+            List<Summary> mine = list.stream().filter(s -> s.scenario().protocol() == p).toList();
+            if (!mine.isEmpty()) {
+                md.append(sep);
+                pivotTable(md, mine, cell);
+                sep = "\n";
+            }
+        }
+    }
+
+    private void pivotTable(StringBuilder md, List<Summary> list, Function<Summary, String> cell) {
         List<String> servers = servers(list);
         List<String> head = new ArrayList<>(List.of("scenario"));
         head.addAll(servers);
@@ -192,9 +212,8 @@ final class Report {
                 + " connection)\n\n");
         table(md, List.of("benchmark", "params", "score", "unit", "alloc B/op"), jmh.stream().map(r -> List.of(
                 r.benchmark(), r.params(),
-                Double.isFinite(r.error()) ? String.format("%,.2f ± %,.2f", r.score(), r.error())
-                        : String.format("%,.2f", r.score()),
-                r.unit(), Double.isFinite(r.allocBytesPerOp()) ? String.format("%,.0f", r.allocBytesPerOp()) : ""))
+                Double.isFinite(r.error()) ? fmt("%,.2f ± %,.2f", r.score(), r.error()) : fmt("%,.2f", r.score()),
+                r.unit(), Double.isFinite(r.allocBytesPerOp()) ? fmt("%,.0f", r.allocBytesPerOp()) : ""))
                 .toList());
     }
 
@@ -220,7 +239,7 @@ final class Report {
 
     private static String errors(Summary s) {
         long bad = s.connectErrors() + s.errors() + s.timeouts();
-        return bad == 0 ? "" : String.format(" (%,d failed)", bad);
+        return bad == 0 ? "" : fmt(" (%,d failed)", bad);
     }
 
     /** {@code median (min–max)}, or the median alone for one repetition. */
@@ -228,9 +247,13 @@ final class Report {
         if (!s.measured()) {
             return "—";
         }
-        String median = String.format(format, s.median());
-        return s.n() == 1 ? median : median + " (" + String.format(format, s.min()) + "–"
-                + String.format(format, s.max()) + ")";
+        String median = fmt(format, s.median());
+        return s.n() == 1 ? median : median + " (" + fmt(format, s.min()) + "–" + fmt(format, s.max()) + ")";
+    }
+
+    /** The median alone, or a dash when not measured. */
+    private static String median(Stat s, String format) {
+        return s.measured() ? fmt(format, s.median()) : "—";
     }
 
     private static String ms(Stat us) {
@@ -238,14 +261,20 @@ final class Report {
             return "—";
         }
         double ms = us.median() / 1e3;
-        return String.format(ms < 10 ? "%.2f ms" : "%,.0f ms", ms);
+        return fmt(ms < 10 ? "%.2f ms" : "%,.0f ms", ms);
+    }
+
+    /** {@link String#format} in {@link Locale#ROOT}: the same digits on every machine. */
+    static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
     }
 
     static void table(StringBuilder md, List<String> head, List<List<String>> rows) {
         md.append("| ").append(String.join(" | ", head)).append(" |\n");
         md.append("|").append("---|".repeat(head.size())).append('\n');
         for (List<String> row : rows) {
-            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+            md.append("| ").append(String.join(" | ", row.stream().map(c -> c.replace("|", "\\|")).toList()))
+                    .append(" |\n");
         }
     }
 }

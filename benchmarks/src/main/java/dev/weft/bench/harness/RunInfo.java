@@ -30,14 +30,23 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         return new RunInfo(command, start, took, jdk, jvmFlags, describeMachine(), quick, repetitions);
     }
 
-    /** e.g. "2 cores (AMD EPYC 7B13), 24.0 GiB, Linux 6.1.0". */
+    /** e.g. "2 cores (AMD EPYC 7B13), 24.0 GiB, Linux 6.1.0-28-cloud-amd64". */
     static String describeMachine() {
         String cpu = firstValue(Path.of("/proc/cpuinfo"), "model name").orElse("unknown CPU");
         String mem = firstValue(Path.of("/proc/meminfo"), "MemTotal")
-                .map(v -> String.format("%.1f GiB", Long.parseLong(v.split("\\s+")[0]) / 1024.0 / 1024.0))
+                .map(v -> Report.fmt("%.1f GiB", Long.parseLong(v.split("\\s+")[0]) / 1024.0 / 1024.0))
                 .orElse("unknown memory");
-        return String.format("%d cores (%s), %s, %s %s", Runtime.getRuntime().availableProcessors(), cpu, mem,
-                System.getProperty("os.name"), System.getProperty("os.version"));
+        String kernel = firstLine(Path.of("/proc/sys/kernel/osrelease")).orElse(System.getProperty("os.version"));
+        return Report.fmt("%d cores (%s), %s, %s %s", Runtime.getRuntime().availableProcessors(), cpu, mem,
+                System.getProperty("os.name"), kernel);
+    }
+
+    private static java.util.Optional<String> firstLine(Path file) {
+        try {
+            return Files.readAllLines(file).stream().map(String::strip).filter(l -> !l.isEmpty()).findFirst();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     private static java.util.Optional<String> firstValue(Path file, String key) {
@@ -49,6 +58,15 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         } catch (IOException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** The inverse of {@link #toMap()}. */
+    @SuppressWarnings("unchecked")
+    static RunInfo fromMap(Map<String, Object> m) {
+        return new RunInfo((String) m.get("command"), Instant.parse((String) m.get("start")),
+                Duration.ofSeconds(((Number) m.get("tookSeconds")).longValue()), (String) m.get("jdk"),
+                (List<String>) m.get("jvmFlags"), (String) m.get("machine"), Boolean.TRUE.equals(m.get("quick")),
+                ((Number) m.get("repetitions")).intValue());
     }
 
     Map<String, Object> toMap() {

@@ -8,16 +8,18 @@ import java.util.function.Function;
 /**
  * Draws a protocol's closed-loop results as a self-contained SVG: throughput (left) and p99
  * latency (right) against the connection count, one line per server, the median with a whisker
- * from min to max. Plain strings, no dependencies.
+ * from min to max. Plain strings, no dependencies; stateless and thread-safe. A server missing at
+ * a connection count simply has no point there; a protocol with no closed-loop results gets empty
+ * axes and a note saying so.
  */
 final class SvgChart {
 
     private static final int WIDTH = 920;
     private static final int HEIGHT = 400;
-    private static final int PANEL_WIDTH = 380;
+    private static final int PANEL_WIDTH = 360;
     private static final int PANEL_HEIGHT = 250;
     private static final int TOP = 70;
-    private static final int[] LEFT = {80, 540};
+    private static final int[] LEFT = {75, 520};
     /** Weft first and strongest; the others in muted, distinct colours. */
     private static final String[] COLOURS = {"#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
 
@@ -42,6 +44,10 @@ final class SvgChart {
         text(svg, WIDTH / 2.0, 44, "middle", 12, "normal", subtitle);
         panel(svg, 0, unit, xs, servers, closed, Summary::msgsPerSec, 1);
         panel(svg, 1, "p99 latency, ms", xs, servers, closed, Summary::p99Us, 1e-3);
+        if (xs.isEmpty()) {
+            text(svg, WIDTH / 2.0, TOP + PANEL_HEIGHT / 2.0, "middle", 14, "normal",
+                    "no closed-loop results for this protocol in this run");
+        }
         legend(svg, servers);
         svg.append("</svg>\n");
         return svg.toString();
@@ -68,13 +74,15 @@ final class SvgChart {
             text(svg, x(left, i, xs.size()), bottom + 18, "middle", 11, "normal", String.format("%,d", xs.get(i)));
         }
         text(svg, left + PANEL_WIDTH / 2.0, bottom + 36, "middle", 11, "normal", "connections");
-        for (int k = 0; k < servers.size(); k++) {
+        // Weft is first in the legend but drawn last, so that its line lies on top of the others.
+        for (int k = servers.size() - 1; k >= 0; k--) {
+            String server = servers.get(k);
             String colour = COLOURS[k % COLOURS.length];
-            boolean weft = servers.get(k).startsWith("weft");
+            boolean weft = server.startsWith("weft");
             StringBuilder points = new StringBuilder();
+            StringBuilder marks = new StringBuilder();
             for (int i = 0; i < xs.size(); i++) {
                 int c = xs.get(i);
-                String server = servers.get(k);
                 Stat s = closed.stream().filter(x -> x.scenario().connections() == c && x.server().equals(server))
                         .map(figure).filter(Stat::measured).findFirst().orElse(null);
                 if (s == null) {
@@ -83,15 +91,16 @@ final class SvgChart {
                 double px = x(left, i, xs.size());
                 double py = bottom - s.median() * scale / top * PANEL_HEIGHT;
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
+                marks.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\""
                         + " stroke=\"%s\" stroke-width=\"1\"/>%n", px, bottom - s.min() * scale / top * PANEL_HEIGHT,
                         px, bottom - s.max() * scale / top * PANEL_HEIGHT, colour));
-                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>%n",
+                marks.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\"/>%n",
                         px, py, weft ? 5 : 3, colour));
             }
             if (!points.isEmpty()) {
                 svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\""
-                        + " stroke-width=\"%d\"/>%n", points.toString().trim(), colour, weft ? 3 : 1));
+                        + " stroke-width=\"%s\"/>%n", points.toString().trim(), colour, weft ? "3" : "1.5"));
+                svg.append(marks);
             }
         }
     }
@@ -113,13 +122,13 @@ final class SvgChart {
         return n == 1 ? left + PANEL_WIDTH / 2.0 : left + 30 + i * (PANEL_WIDTH - 60.0) / (n - 1);
     }
 
-    /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+    /** 1, 2, 2.5 or 5 times a power of ten, at least {@code raw}: about five ticks for {@code max / 5}. */
     static double niceStep(double raw) {
         if (!(raw > 0) || !Double.isFinite(raw)) {
             return 1;
         }
         double pow = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
             if (m * pow >= raw) {
                 return m * pow;
             }
@@ -127,11 +136,23 @@ final class SvgChart {
         return 10 * pow;
     }
 
-    private static String label(double v, double step) {
-        if (step >= 1000) {
-            return String.format(Locale.ROOT, "%,.0fk", v / 1000);
+    /**
+     * A tick label with as many decimals as the step needs, in thousands or millions for large
+     * steps: {@code 0}, {@code 250}, {@code 2.5}, {@code 25k}, {@code 1.5M}, {@code 0.05}.
+     */
+    static String label(double v, double step) {
+        if (v == 0) {
+            return "0";
         }
-        return step >= 1 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+        double unit = step >= 500_000 ? 1e6 : step >= 1000 ? 1e3 : 1;
+        String suffix = unit == 1e6 ? "M" : unit == 1e3 ? "k" : "";
+        double scaled = step / unit;
+        int decimals = 0;
+        while (decimals < 6 && Math.abs(scaled - Math.rint(scaled)) > 1e-9 * Math.max(1, scaled)) {
+            scaled *= 10;
+            decimals++;
+        }
+        return String.format(Locale.ROOT, "%,." + decimals + "f", v / unit) + suffix;
     }
 
     private static void text(StringBuilder svg, double x, double y, String anchor, int size, String weight,

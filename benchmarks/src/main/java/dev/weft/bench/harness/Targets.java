@@ -98,11 +98,13 @@ final class Targets {
         }
         double ratio = w / r;
         boolean met = higherIsBetter ? ratio >= 1.0 : ratio <= 1.0;
-        return new Verdict(target, String.format(format, w), String.format(format, r), ratio,
-                met ? "met" : "not met");
+        return new Verdict(target, Report.fmt(format, w), Report.fmt(format, r), ratio, met ? "met" : "not met");
     }
 
-    /** 100 connections come from JMH's EchoRoundTripBenchmark (one op = one message on each connection). */
+    /**
+     * 100 connections come from JMH's EchoRoundTripBenchmark: one op is one message on each of the
+     * 100 connections, so messages per second are ops per second times 100.
+     */
     private static Verdict echo100(List<JmhRow> jmh) {
         String target = "echo msgs/s, 100 conns (JMH): ≥ 1.0× Netty";
         Optional<JmhRow> weft = echoRow(jmh, "weft");
@@ -110,7 +112,36 @@ final class Targets {
         if (weft.isEmpty() || netty.isEmpty()) {
             return notMeasured(target);
         }
-        return ratio(target, weft.get().score() * 100, netty.get().score() * 100, "%,.0f msgs/s", true);
+        return ratio(target, opsPerSecond(weft.get()) * 100, opsPerSecond(netty.get()) * 100, "%,.0f msgs/s", true);
+    }
+
+    /**
+     * A JMH score as operations per second, whether the benchmark reports throughput ({@code ops/ms})
+     * or average time ({@code us/op}); NaN for a unit JMH does not use.
+     */
+    static double opsPerSecond(JmhRow row) {
+        String[] unit = row.unit().split("/");
+        if (unit.length != 2) {
+            return Double.NaN;
+        }
+        if (unit[0].equals("ops")) {
+            return row.score() / seconds(unit[1]);
+        }
+        if (unit[1].equals("op")) {
+            return 1 / (row.score() * seconds(unit[0]));
+        }
+        return Double.NaN;
+    }
+
+    private static double seconds(String unit) {
+        return switch (unit) {
+            case "s" -> 1;
+            case "ms" -> 1e-3;
+            case "us" -> 1e-6;
+            case "ns" -> 1e-9;
+            case "min" -> 60;
+            default -> Double.NaN;
+        };
     }
 
     private static Optional<JmhRow> echoRow(List<JmhRow> jmh, String server) {
@@ -135,8 +166,8 @@ final class Targets {
         }
         long bad = weft.stream().mapToLong(s -> s.timeouts() + s.errors() + s.connectErrors()).sum();
         long nettyBad = netty.stream().mapToLong(s -> s.timeouts() + s.errors() + s.connectErrors()).sum();
-        return new Verdict(target, String.format("%,d timeouts + errors", bad),
-                netty.isEmpty() ? "" : String.format("%,d", nettyBad), Double.NaN, bad == 0 ? "met" : "not met");
+        return new Verdict(target, Report.fmt("%,d timeouts + errors", bad),
+                netty.isEmpty() ? "" : Report.fmt("%,d", nettyBad), Double.NaN, bad == 0 ? "met" : "not met");
     }
 
     private static Verdict notMeasured(String target) {

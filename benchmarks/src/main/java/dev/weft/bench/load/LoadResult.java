@@ -77,9 +77,13 @@ public record LoadResult(
                 String.valueOf(m.getOrDefault("firstError", "")));
     }
 
+    /** A number, or NaN where JSON has null (a figure not measured, such as wrk's p99.9). */
     private static double number(Map<String, Object> m, String key) {
         if (m.get(key) instanceof Number n) {
             return n.doubleValue();
+        }
+        if (m.containsKey(key) && m.get(key) == null) {
+            return Double.NaN;
         }
         throw new IllegalArgumentException("RESULT has no number '" + key + "': " + m);
     }

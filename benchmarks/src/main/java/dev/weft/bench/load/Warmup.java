@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Warmup {
 
-    private static final int BATCHES = 200;
+    private static final int BATCHES = 120;
     private static final int BATCH = 32;
     private static final int ROUNDS = 5;
     private static final int MESSAGE = 64;

@@ -17,7 +17,7 @@ import java.util.Map;
 public record ServerSample(long rssBytes, long heapUsedBytes, long heapCommittedBytes, int osThreads) {
 
     private static final int COLLECTIONS = 2;
-    private static final long SETTLE_MILLIS = 200;
+    private static final long SETTLE_MILLIS = 100;
 
     /** Collects twice (a second pass catches what the first one's reference processing freed), then samples. */
     public static ServerSample afterGc() throws InterruptedException {

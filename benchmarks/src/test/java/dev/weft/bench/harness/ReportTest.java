@@ -77,6 +77,19 @@ class ReportTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aReportMadeAgainFromItsJsonIsTheSame() {
+        List<JmhRow> jmh = List.of(new JmhRow("HttpParseBenchmark.parse", "", 400_000, 5_000, "ops/s", 2_100));
+        Report report = report(runs(), jmh);
+        Map<String, Object> back = Json.parseObject(Json.pretty(report.toMap()));
+        Report again = new Report(RunInfo.fromMap((Map<String, Object>) back.get("run")),
+                ((List<Map<String, Object>>) back.get("measurements")).stream().map(Measurement::fromMap).toList(),
+                ((List<Map<String, Object>>) back.get("jmh")).stream().map(JmhRow::fromMap).toList());
+        assertEquals(report.markdown(""), again.markdown(""));
+        assertEquals(report.chartSvg(Protocol.ECHO), again.chartSvg(Protocol.ECHO));
+    }
+
+    @Test
     void chartsAreWellFormedSvgWithALinePerServer() throws Exception {
         Report report = report(runs(), List.of());
         for (Protocol p : Protocol.values()) {
