@@ -13,6 +13,10 @@ import java.util.function.Supplier;
  */
 final class HeaderParser {
 
+    /** Field names most requests carry, spelled as most clients send them: no new String for these. */
+    private static final String[] COMMON_NAMES = {"Host", "User-Agent", "Accept", "Accept-Encoding", "Connection",
+        "Content-Length", "Content-Type", "Transfer-Encoding", "Expect", "Cookie", "Authorization"};
+
     private HeaderParser() {
     }
 
@@ -71,7 +75,7 @@ final class HeaderParser {
                         + line.substring(0, colon));
             }
         }
-        into.add(line.substring(0, colon), line.substring(start, end));
+        into.add(RequestHeadParser.common(line, 0, colon, COMMON_NAMES), line.substring(start, end));
     }
 
     private static boolean isOws(char c) {

@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -14,14 +15,20 @@ import java.util.Objects;
  */
 public final class Headers {
 
-    private final List<String> namesAndValues = new ArrayList<>(16);
+    /** Name, value, name, value, ...: the first {@code 2 * size} slots are in use. */
+    private String[] namesAndValues = new String[8];
+    private int length;
     private boolean readOnly;
 
     /** Appends a field; an existing one of the same name is kept. */
     public Headers add(String name, String value) {
         checkWritable();
-        namesAndValues.add(Objects.requireNonNull(name, "name"));
-        namesAndValues.add(Objects.requireNonNull(value, "value"));
+        if (length + 2 > namesAndValues.length) {
+            namesAndValues = Arrays.copyOf(namesAndValues, namesAndValues.length * 2);
+        }
+        namesAndValues[length] = Objects.requireNonNull(name, "name");
+        namesAndValues[length + 1] = Objects.requireNonNull(value, "value");
+        length += 2;
         return this;
     }
 
@@ -35,10 +42,12 @@ public final class Headers {
     public boolean remove(String name) {
         checkWritable();
         boolean removed = false;
-        for (int i = namesAndValues.size() - 2; i >= 0; i -= 2) {
-            if (namesAndValues.get(i).equalsIgnoreCase(name)) {
-                namesAndValues.remove(i + 1);
-                namesAndValues.remove(i);
+        for (int i = length - 2; i >= 0; i -= 2) {
+            if (same(namesAndValues[i], name)) {
+                System.arraycopy(namesAndValues, i + 2, namesAndValues, i, length - i - 2);
+                length -= 2;
+                namesAndValues[length] = null;
+                namesAndValues[length + 1] = null;
                 removed = true;
             }
         }
@@ -47,9 +56,9 @@ public final class Headers {
 
     /** The first value of this field, or {@code null}. */
     public String first(String name) {
-        for (int i = 0; i < namesAndValues.size(); i += 2) {
-            if (namesAndValues.get(i).equalsIgnoreCase(name)) {
-                return namesAndValues.get(i + 1);
+        for (int i = 0; i < length; i += 2) {
+            if (same(namesAndValues[i], name)) {
+                return namesAndValues[i + 1];
             }
         }
         return null;
@@ -58,12 +67,12 @@ public final class Headers {
     /** Every value of this field, in order; empty if none. */
     public List<String> all(String name) {
         List<String> values = null;
-        for (int i = 0; i < namesAndValues.size(); i += 2) {
-            if (namesAndValues.get(i).equalsIgnoreCase(name)) {
+        for (int i = 0; i < length; i += 2) {
+            if (same(namesAndValues[i], name)) {
                 if (values == null) {
                     values = new ArrayList<>(2);
                 }
-                values.add(namesAndValues.get(i + 1));
+                values.add(namesAndValues[i + 1]);
             }
         }
         return values == null ? List.of() : Collections.unmodifiableList(values);
@@ -72,8 +81,8 @@ public final class Headers {
     /** How many fields carry this name. */
     public int count(String name) {
         int n = 0;
-        for (int i = 0; i < namesAndValues.size(); i += 2) {
-            if (namesAndValues.get(i).equalsIgnoreCase(name)) {
+        for (int i = 0; i < length; i += 2) {
+            if (same(namesAndValues[i], name)) {
                 n++;
             }
         }
@@ -90,9 +99,9 @@ public final class Headers {
      * (case-insensitive), as in {@code Connection: keep-alive, Upgrade}.
      */
     public boolean containsToken(String name, String token) {
-        for (int i = 0; i < namesAndValues.size(); i += 2) {
-            if (namesAndValues.get(i).equalsIgnoreCase(name)) {
-                for (String element : namesAndValues.get(i + 1).split(",")) {
+        for (int i = 0; i < length; i += 2) {
+            if (same(namesAndValues[i], name)) {
+                for (String element : namesAndValues[i + 1].split(",")) {
                     if (element.strip().equalsIgnoreCase(token)) {
                         return true;
                     }
@@ -104,17 +113,26 @@ public final class Headers {
 
     /** The number of fields. */
     public int size() {
-        return namesAndValues.size() / 2;
+        return length / 2;
     }
 
     /** The name of field {@code index}, as received. */
     public String name(int index) {
-        return namesAndValues.get(index * 2);
+        return namesAndValues[checkIndex(index) * 2];
     }
 
     /** The value of field {@code index}. */
     public String value(int index) {
-        return namesAndValues.get(index * 2 + 1);
+        return namesAndValues[checkIndex(index) * 2 + 1];
+    }
+
+    /** Field names compare without case; the parser's and the code's literals are often the same object. */
+    private static boolean same(String a, String b) {
+        return a == b || a.equalsIgnoreCase(b);
+    }
+
+    private int checkIndex(int index) {
+        return Objects.checkIndex(index, length / 2);
     }
 
     Headers readOnly() {

@@ -32,6 +32,7 @@ final class HttpConnection {
     private final HttpInput in;
     private final ResponseOutput out;
     private final RequestHeadParser parser;
+    private final HttpMetrics.LastTimer lastTimer = new HttpMetrics.LastTimer();
     private int served;
     /** When the current request's first byte arrived, for the request timer. */
     private long requestStart;
@@ -108,12 +109,13 @@ final class HttpConnection {
         boolean expectContinue = head.isHttp11() && framing != BodyFraming.NONE
                 && head.headers().first("Expect") != null;
         Response[] response = new Response[1];
-        RequestBody body = new RequestBody(framedBody(framing), limits, expectContinue ? () -> {
-            if (!response[0].isCommitted()) {
-                out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
-                out.flush();
-            }
-        } : null);
+        RequestBody body = framing == BodyFraming.NONE ? RequestBody.empty(limits)
+                : new RequestBody(framedBody(framing), limits, expectContinue ? () -> {
+                    if (!response[0].isCommitted()) {
+                        out.writeLatin1("HTTP/1.1 100 Continue\r\n\r\n");
+                        out.flush();
+                    }
+                } : null);
         boolean keepAliveWanted = wantsKeepAlive(head);
         Response res = new Response(out, head.method().equals("HEAD"), head.isHttp11(),
                 () -> keepAliveWanted && !server.isClosing() && !body.continuePending() && !body.failed());
@@ -259,9 +261,6 @@ final class HttpConnection {
     }
 
     private InputStream framedBody(BodyFraming framing) {
-        if (framing == BodyFraming.NONE) {
-            return InputStream.nullInputStream();
-        }
         return framing.chunked() ? new ChunkedInputStream(in, limits) : new FixedLengthInputStream(in, framing.length());
     }
 
@@ -280,7 +279,7 @@ final class HttpConnection {
 
     private void record(Request req, Response res, String uri, long start) {
         long nanos = System.nanoTime() - start;
-        server.metrics().record(req.method(), res.status(), uri, nanos);
+        server.metrics().record(lastTimer, req.method(), res.status(), uri, nanos);
         if (server.accessLog() && ACCESS.isLoggable(Level.INFO)) {
             ACCESS.log(Level.INFO, "{0} \"{1} {2} {3}\" {4} {5} {6}ms", req.remoteAddress().getAddress().getHostAddress(),
                     req.method(), req.target(), req.version(), Integer.toString(res.status()),

@@ -63,12 +63,43 @@ final class HttpMetrics implements AutoCloseable {
     }
 
     void record(String method, int status, String uri, long nanos) {
-        String m = knownMethod(method);
-        Timer timer = timers.computeIfAbsent(new TimerKey(m, status, uri), k -> Timer.builder("http.server.requests").tags(tags)
-                    .tag("method", k.method).tag("status", Integer.toString(k.status))
-                    .tag("outcome", Status.outcome(k.status)).tag("uri", k.uri)
-                    .description("HTTP requests, by route template").register(registry));
+        timer(method, status, uri).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Records like {@link #record(String, int, String, long)}, reusing the timer {@code last} holds
+     * when the request has the same method, status and route as the previous one on its connection
+     * (the usual keep-alive case), so most requests skip the map.
+     */
+    void record(LastTimer last, String method, int status, String uri, long nanos) {
+        Timer timer;
+        if (last.timer != null && last.status == status && last.method == method && last.uri == uri) {
+            timer = last.timer;
+        } else {
+            timer = timer(method, status, uri);
+            last.method = method;
+            last.status = status;
+            last.uri = uri;
+            last.timer = timer;
+        }
         timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Timer timer(String method, int status, String uri) {
+        TimerKey key = new TimerKey(knownMethod(method), status, uri);
+        Timer timer = timers.get(key);
+        return timer != null ? timer : timers.computeIfAbsent(key, k -> Timer.builder("http.server.requests")
+                .tags(tags).tag("method", k.method).tag("status", Integer.toString(k.status))
+                .tag("outcome", Status.outcome(k.status)).tag("uri", k.uri)
+                .description("HTTP requests, by route template").register(registry));
+    }
+
+    /** One connection's last request timer and what it was for; used by that connection's thread only. */
+    static final class LastTimer {
+        private String method;
+        private int status;
+        private String uri;
+        private Timer timer;
     }
 
     /** Counts a refused request (its head, or its body while the handler read it) by the status it got. */

@@ -39,6 +39,13 @@ final class RequestBody extends InputStream {
         this.pendingContinue = pendingContinue;
     }
 
+    /** The body of a request that has none (no Content-Length, no Transfer-Encoding): already at its end. */
+    static RequestBody empty(HttpLimits limits) {
+        RequestBody body = new RequestBody(InputStream.nullInputStream(), limits, null);
+        body.ended = true;
+        return body;
+    }
+
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];

@@ -16,6 +16,9 @@ import java.io.IOException;
  */
 final class RequestHeadParser {
 
+    private static final String[] METHODS = {"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT"};
+    private static final String[] VERSIONS = {"HTTP/1.1", "HTTP/1.0"};
+
     private final HttpLimits limits;
 
     RequestHeadParser(HttpLimits limits) {
@@ -41,12 +44,12 @@ final class RequestHeadParser {
         if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
             throw HttpException.badRequest("malformed request line");
         }
-        String method = line.substring(0, sp1);
+        String method = common(line, 0, sp1, METHODS);
         if (!Tokens.isToken(method)) {
             throw HttpException.badRequest("invalid method");
         }
         String target = line.substring(sp1 + 1, sp2);
-        String version = checkVersion(line.substring(sp2 + 1));
+        String version = checkVersion(common(line, sp2 + 1, line.length(), VERSIONS));
         TargetForm form = formOf(method, target);
 
         Headers headers = new Headers();
@@ -54,6 +57,20 @@ final class RequestHeadParser {
         RequestHead head = new RequestHead(method, target, form, version, headers.readOnly());
         checkHost(headers, head.isHttp11());
         return head;
+    }
+
+    /**
+     * {@code line[from, to)} as one of {@code known} when it is exactly that (so the usual methods and
+     * versions cost no new String per request), else as a new substring.
+     */
+    static String common(String line, int from, int to, String[] known) {
+        int length = to - from;
+        for (String k : known) {
+            if (k.length() == length && line.startsWith(k, from)) {
+                return k;
+            }
+        }
+        return line.substring(from, to);
     }
 
     private static HttpException tooLong() {

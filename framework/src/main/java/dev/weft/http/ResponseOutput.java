@@ -3,17 +3,23 @@ package dev.weft.http;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * The write side of one HTTP connection: a small buffer in front of the socket, so that a response's
  * head and a short body leave in one write, and a batch of pipelined responses in one flush.
  * Writes larger than the buffer go straight to the socket. The buffer exists only while a response
  * is being written: {@link #flushAndRelease()}, which runs before the connection waits for its
- * client, gives it up, so an idle keep-alive connection holds none. Not thread-safe: one connection, one thread.
+ * client, gives it up, so an idle keep-alive connection holds none. It starts at
+ * {@value #INITIAL_BUFFER} bytes (a small response's head and body) and grows up to {@value #BUFFER}.
+ * Not thread-safe: one connection, one thread.
  */
 final class ResponseOutput implements Flushable {
 
+    /** The most the buffer holds; larger writes go straight to the socket. */
     static final int BUFFER = 2048;
+    /** What a response starts with: enough for the head and body of a small answer. */
+    static final int INITIAL_BUFFER = 256;
 
     private final OutputStream out;
     private byte[] buf;
@@ -26,8 +32,7 @@ final class ResponseOutput implements Flushable {
     /** Appends {@code s}, one byte per char (the head is ASCII, header values ISO-8859-1). */
     void writeLatin1(String s) throws IOException {
         int len = s.length();
-        ensureBuffer();
-        if (len > BUFFER - count) {
+        if (!ensureRoom(len)) {
             drain();
             if (len > BUFFER) {
                 out.write(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
@@ -40,22 +45,21 @@ final class ResponseOutput implements Flushable {
     }
 
     void write(int b) throws IOException {
-        ensureBuffer();
-        if (count == BUFFER) {
+        if (!ensureRoom(1)) {
             drain();
         }
         buf[count++] = (byte) b;
     }
 
     void write(byte[] b, int off, int len) throws IOException {
-        ensureBuffer();
-        if (len <= BUFFER - count) {
+        if (ensureRoom(len)) {
             System.arraycopy(b, off, buf, count, len);
             count += len;
             return;
         }
         drain();
         if (len < BUFFER) {
+            ensureRoom(len);
             System.arraycopy(b, off, buf, 0, len);
             count = len;
         } else {
@@ -75,10 +79,18 @@ final class ResponseOutput implements Flushable {
         buf = null;
     }
 
-    private void ensureBuffer() {
+    /**
+     * Makes room for {@code len} more bytes, creating or growing the buffer up to {@link #BUFFER};
+     * false when they do not fit beside what is buffered (the caller drains first).
+     */
+    private boolean ensureRoom(int len) {
+        int needed = count + len;
         if (buf == null) {
-            buf = new byte[BUFFER];
+            buf = new byte[Math.min(BUFFER, Math.max(INITIAL_BUFFER, needed))];
+        } else if (needed > buf.length && buf.length < BUFFER) {
+            buf = Arrays.copyOf(buf, Math.min(BUFFER, Math.max(buf.length * 2, needed)));
         }
+        return needed <= buf.length;
     }
 
     private void drain() throws IOException {

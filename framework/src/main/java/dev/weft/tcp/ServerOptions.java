@@ -56,8 +56,12 @@ public record ServerOptions(
 
     /** Enough for the C10K case; raise it with the process's open-file limit in mind. */
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-    /** Large enough to absorb a connect burst while the server is at its limit; the kernel caps it. */
-    public static final int DEFAULT_BACKLOG = 1024;
+    /**
+     * Linux's default {@code net.core.somaxconn} since 5.4 (and what Netty asks for there): a burst of
+     * thousands of connects (a load balancer's pool, a client restarting) waits in the queue instead of
+     * overflowing it, which costs each dropped connection a one-second SYN retransmit. The kernel caps it.
+     */
+    public static final int DEFAULT_BACKLOG = 4096;
     /** Long enough for interactive protocols, short enough that dead peers do not pile up. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
     /** A peer that takes no bytes for a minute is not coming back. */

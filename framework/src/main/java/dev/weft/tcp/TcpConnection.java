@@ -66,6 +66,7 @@ final class TcpConnection implements Connection {
     /** The first I/O failure the streams saw; only the connection's thread touches it. */
     private IOException firstFailure;
     private boolean sawEndOfStream;
+    private InetSocketAddress remote;
 
     TcpConnection(long id, Socket socket, Socket raw, TcpServer server) throws IOException {
         this.id = id;
@@ -86,7 +87,14 @@ final class TcpConnection implements Connection {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) socket.getRemoteSocketAddress();
+        // The socket builds a new address object per call; an HTTP server asks once per request.
+        // A racy first call is harmless: the address is immutable and the same every time.
+        InetSocketAddress address = remote;
+        if (address == null) {
+            address = (InetSocketAddress) socket.getRemoteSocketAddress();
+            remote = address;
+        }
+        return address;
     }
 
     @Override

@@ -114,6 +114,24 @@ class ServerMetricsTest {
     }
 
     @Test
+    void requestsOnOneKeepAliveConnectionAreTimedEachUnderItsOwnTags() throws IOException {
+        // The connection remembers its last timer: a change of route, status or method must not reuse it.
+        try (RawHttpClient client = harness.connect()) {
+            assertEquals(200, client.send(get("/users/1")).readResponse().status);
+            assertEquals(200, client.send(get("/users/2")).readResponse().status);
+            assertEquals(404, client.send(get("/nowhere")).readResponse().status);
+            assertEquals(200, client.send(get("/")).readResponse().status);
+            assertEquals(200, client.send(head("POST /users/3 HTTP/1.1", "Host: h", "Content-Length: 1") + "x")
+                    .readResponse().status);
+            assertEquals(200, client.send(get("/users/4")).readResponse().status);
+        }
+        awaitCount(3, "GET", 200, "/users/{id}");
+        awaitCount(1, "GET", 404, "NOT_FOUND");
+        awaitCount(1, "GET", 200, "/");
+        awaitCount(1, "POST", 200, "/users/{id}");
+    }
+
+    @Test
     void wrongMethodsAndRefusedRequestsHaveTheirOwnUriTags() throws IOException {
         assertEquals(405, send(head("DELETE /users/1 HTTP/1.1", "Host: h")).status);
         assertEquals(400, send("GET /users/1 HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n")

@@ -16,7 +16,7 @@ class ServerOptionsTest {
     void defaultsAreTheDocumentedOnes() {
         ServerOptions d = ServerOptions.DEFAULTS;
         assertEquals(10_000, d.maxConnections());
-        assertEquals(1024, d.backlog());
+        assertEquals(4096, d.backlog());
         assertEquals(0, d.port());
         assertEquals(LimitMode.BACKPRESSURE, d.limitMode());
         assertEquals(Duration.ofMinutes(5), d.idleTimeout());

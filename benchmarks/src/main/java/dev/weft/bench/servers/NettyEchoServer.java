@@ -65,7 +65,7 @@ final class NettyEchoServer {
                 Channel listener = new ServerBootstrap()
                         .group(boss, workers)
                         .channel(EpollServerSocketChannel.class)
-                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .option(ChannelOption.SO_BACKLOG, BenchServer.BACKLOG)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childHandler(init)
                         .bind(new InetSocketAddress(Loopback.address(), 0))

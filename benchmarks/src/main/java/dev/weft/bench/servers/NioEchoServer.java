@@ -45,7 +45,7 @@ final class NioEchoServer implements BenchServer {
 
     static BenchServer start() throws IOException {
         ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress(Loopback.address(), 0), 1024);
+        listener.bind(new InetSocketAddress(Loopback.address(), 0), BenchServer.BACKLOG);
         return new NioEchoServer(listener, Runtime.getRuntime().availableProcessors());
     }
 

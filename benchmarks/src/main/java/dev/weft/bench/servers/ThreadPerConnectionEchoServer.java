@@ -31,7 +31,7 @@ final class ThreadPerConnectionEchoServer implements BenchServer {
     }
 
     static BenchServer start(Thread.Builder threads) throws IOException {
-        return new ThreadPerConnectionEchoServer(new ServerSocket(0, 1024, Loopback.address()), threads);
+        return new ThreadPerConnectionEchoServer(new ServerSocket(0, BACKLOG, Loopback.address()), threads);
     }
 
     @Override
