@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
@@ -31,54 +32,83 @@ final class HeaderParser {
         Supplier<HttpException> tooLarge = () -> HttpException.closing(431, what + " section too large");
         int used = 0;
         while (true) {
-            String line = in.readLine(Math.max(0, maxSize - used - 2), tooLarge);
-            if (line == null) {
+            int end = in.nextLine(Math.max(0, maxSize - used - 2), tooLarge);
+            if (end < 0) {
                 throw HttpException.badRequest("connection closed in the " + what + " section");
             }
-            if (line.isEmpty()) {
+            int start = in.position();
+            if (end == start) {
+                in.skipLine(end);
                 return;
             }
-            used += line.length() + 2;
+            used += end - start + 2;
             if (into.size() == maxCount) {
                 throw HttpException.closing(431, "more than " + maxCount + " " + what + " fields");
             }
-            parseField(line, into, what);
+            parseField(in.buffer(), start, end, into, what);
+            in.skipLine(end);
         }
     }
 
-    static void parseField(String line, Headers into, String what) {
-        char first = line.charAt(0);
-        if (first == ' ' || first == '\t') {
+    /** Parses the field line {@code b[from, to)} (not empty, CRLF excluded) into {@code into}. */
+    static void parseField(byte[] b, int from, int to, Headers into, String what) {
+        if (isOws(b[from])) {
             throw HttpException.badRequest("obsolete line folding in the " + what + " section");
         }
-        int colon = line.indexOf(':');
-        if (colon < 0) {
+        int colon = from;
+        while (colon < to && b[colon] != ':') {
+            colon++;
+        }
+        if (colon == to) {
             throw HttpException.badRequest(what + " field without a colon");
         }
-        if (!Tokens.isToken(line, 0, colon)) {
-            char before = line.charAt(Math.max(0, colon - 1));
-            throw HttpException.badRequest(colon > 0 && (before == ' ' || before == '\t')
+        if (!Tokens.isToken(b, from, colon)) {
+            throw HttpException.badRequest(colon > from && isOws(b[colon - 1])
                     ? "whitespace before the colon in a " + what + " field"
                     : "invalid " + what + " field name");
         }
         int start = colon + 1;
-        int end = line.length();
-        while (start < end && isOws(line.charAt(start))) {
+        int end = to;
+        while (start < end && isOws(b[start])) {
             start++;
         }
-        while (end > start && isOws(line.charAt(end - 1))) {
+        while (end > start && isOws(b[end - 1])) {
             end--;
         }
         for (int i = start; i < end; i++) {
-            if (!Tokens.isFieldValueChar(line.charAt(i))) {
+            if (!Tokens.isFieldValueChar((char) (b[i] & 0xff))) {
                 throw HttpException.badRequest("control character in the value of " + what + " field "
-                        + line.substring(0, colon));
+                        + latin1(b, from, colon));
             }
         }
-        into.add(RequestHeadParser.common(line, 0, colon, COMMON_NAMES), line.substring(start, end));
+        into.add(name(b, from, colon), latin1(b, start, end));
     }
 
-    private static boolean isOws(char c) {
+    /** The field name as one of {@link #COMMON_NAMES} when spelled exactly so, else a new String. */
+    private static String name(byte[] b, int from, int to) {
+        int length = to - from;
+        for (String known : COMMON_NAMES) {
+            if (known.length() == length && matches(known, b, from)) {
+                return known;
+            }
+        }
+        return latin1(b, from, to);
+    }
+
+    private static boolean matches(String known, byte[] b, int from) {
+        for (int i = 0; i < known.length(); i++) {
+            if (b[from + i] != known.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String latin1(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean isOws(byte c) {
         return c == ' ' || c == '\t';
     }
 }

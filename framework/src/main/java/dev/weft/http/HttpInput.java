@@ -73,6 +73,22 @@ final class HttpInput {
      * @throws HttpException on a bare CR or LF, a line that is too long, or a stream that ends mid-line
      */
     String readLine(int maxLength, Supplier<HttpException> tooLong) throws IOException {
+        int end = nextLine(maxLength, tooLong);
+        if (end < 0) {
+            return null;
+        }
+        String line = latin1(pos, end);
+        skipLine(end);
+        return line;
+    }
+
+    /**
+     * Buffers the next line whole, with the same checks as {@link #readLine}, without making a String
+     * of it: the line is {@link #buffer()}{@code [}{@link #position()}{@code , end)}, where {@code end}
+     * is what this returns (-1 if the stream ended before the line's first byte). The caller reads
+     * it, then calls {@link #skipLine(int)}; the buffer is valid until then.
+     */
+    int nextLine(int maxLength, Supplier<HttpException> tooLong) throws IOException {
         int scanned = 0; // bytes from pos already known to hold no LF
         while (true) {
             int lf = indexOf(LF, pos + scanned, lim);
@@ -81,16 +97,13 @@ final class HttpInput {
                 if (end < pos || buf[end] != CR) {
                     throw HttpException.badRequest("line ends in a bare LF");
                 }
-                int length = end - pos;
-                if (length > maxLength) {
+                if (end - pos > maxLength) {
                     throw tooLong.get();
                 }
-                String line = latin1(pos, end);
-                if (line.indexOf('\r') >= 0) {
+                if (indexOf(CR, pos, end) >= 0) {
                     throw HttpException.badRequest("bare CR in a line");
                 }
-                pos = lf + 1;
-                return line;
+                return end;
             }
             scanned = lim - pos;
             if (scanned > maxLength + 1) { // even a CRLF next could not make it fit
@@ -98,11 +111,26 @@ final class HttpInput {
             }
             if (!fill(maxLength + 2)) {
                 if (lim == pos) {
-                    return null;
+                    return -1;
                 }
                 throw HttpException.badRequest("connection closed in the middle of a line");
             }
         }
+    }
+
+    /** The buffer that holds the line {@link #nextLine} found. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** Where the line {@link #nextLine} found starts in {@link #buffer()}. */
+    int position() {
+        return pos;
+    }
+
+    /** Consumes the line {@link #nextLine} found, which ends (before its CRLF) at {@code end}. */
+    void skipLine(int end) {
+        pos = end + 2;
     }
 
     /** Reads up to {@code len} body bytes, buffered ones first; -1 at end of stream. */

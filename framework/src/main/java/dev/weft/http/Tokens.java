@@ -35,6 +35,20 @@ final class Tokens {
         return true;
     }
 
+    /** Whether {@code b[from, to)} is a non-empty token. */
+    static boolean isToken(byte[] b, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            int c = b[i];
+            if (c < 0 || !TCHAR[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static boolean isToken(String s) {
         return isToken(s, 0, s.length());
     }
