@@ -63,7 +63,7 @@ final class RequestHeadParser {
      * {@code line[from, to)} as one of {@code known} when it is exactly that (so the usual methods and
      * versions cost no new String per request), else as a new substring.
      */
-    static String common(String line, int from, int to, String[] known) {
+    private static String common(String line, int from, int to, String[] known) {
         int length = to - from;
         for (String k : known) {
             if (k.length() == length && line.startsWith(k, from)) {
