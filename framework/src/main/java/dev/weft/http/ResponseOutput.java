@@ -3,6 +3,7 @@ package dev.weft.http;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -35,7 +36,7 @@ final class ResponseOutput implements Flushable {
         if (!ensureRoom(len)) {
             drain();
             if (len > BUFFER) {
-                out.write(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                out.write(s.getBytes(StandardCharsets.ISO_8859_1));
                 return;
             }
         }
@@ -59,7 +60,6 @@ final class ResponseOutput implements Flushable {
         }
         drain();
         if (len < BUFFER) {
-            ensureRoom(len);
             System.arraycopy(b, off, buf, 0, len);
             count = len;
         } else {
@@ -81,7 +81,8 @@ final class ResponseOutput implements Flushable {
 
     /**
      * Makes room for {@code len} more bytes, creating or growing the buffer up to {@link #BUFFER};
-     * false when they do not fit beside what is buffered (the caller drains first).
+     * false when they do not fit beside what is buffered (the caller drains first). It returns false
+     * only with the buffer at its full {@link #BUFFER} bytes, so after a drain anything up to that fits.
      */
     private boolean ensureRoom(int len) {
         int needed = count + len;
