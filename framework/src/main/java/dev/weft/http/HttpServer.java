@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import dev.weft.tcp.TcpServer;
+import dev.weft.tcp.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.net.InetAddress;
@@ -63,6 +64,9 @@ public final class HttpServer implements AutoCloseable {
                 .handler(conn -> new HttpConnection(conn, this).serve());
         if (b.tls != null) {
             tcpBuilder.tls(b.tls).handshakeTimeout(b.handshakeTimeout);
+        }
+        if (b.transport != null) {
+            tcpBuilder.transport(b.transport);
         }
         try {
             this.tcp = tcpBuilder.start();
@@ -155,8 +159,15 @@ public final class HttpServer implements AutoCloseable {
         private HttpHandler fallback;
         private SSLContext tls;
         private Duration handshakeTimeout = TcpServer.DEFAULT_HANDSHAKE_TIMEOUT;
+        private Transport transport;
 
         private Builder() {
+        }
+
+        /** How the server talks to its sockets; see {@link TcpServer.Builder#transport(Transport)}. */
+        public Builder transport(Transport value) {
+            this.transport = Objects.requireNonNull(value, "transport");
+            return this;
         }
 
         /**

@@ -6,13 +6,11 @@ import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSocket;
 
 /**
  * The server's side of one connection: the socket, the timeout bookkeeping the {@link Watchdog}
@@ -44,13 +42,8 @@ final class TcpConnection implements Connection {
     }
 
     private final long id;
-    /** The socket the streams use: the accepted one, or the TLS socket layered over it. */
-    private final Socket socket;
-    /** The accepted socket: shut down and closed directly, so a stuck TLS layer cannot block that. */
-    private final Socket raw;
+    private final SocketIo io;
     private final TcpServer server;
-    private final InputStream socketIn;
-    private final OutputStream socketOut;
     private final ConnectionInput in;
     private final ConnectionOutput out;
 
@@ -68,13 +61,10 @@ final class TcpConnection implements Connection {
     private boolean sawEndOfStream;
     private InetSocketAddress remote;
 
-    TcpConnection(long id, Socket socket, Socket raw, TcpServer server) throws IOException {
+    TcpConnection(long id, SocketIo io, TcpServer server) {
         this.id = id;
-        this.socket = socket;
-        this.raw = raw;
+        this.io = io;
         this.server = server;
-        this.socketIn = socket.getInputStream();
-        this.socketOut = socket.getOutputStream();
         this.in = new ConnectionInput(this);
         this.out = new ConnectionOutput(this);
         this.readTimeoutNanos = server.options().idleTimeout().toNanos();
@@ -87,11 +77,11 @@ final class TcpConnection implements Connection {
 
     @Override
     public InetSocketAddress remoteAddress() {
-        // The socket builds a new address object per call; an HTTP server asks once per request.
+        // The JDK's socket builds a new address object per call; an HTTP server asks once per request.
         // A racy first call is harmless: the address is immutable and the same every time.
         InetSocketAddress address = remote;
         if (address == null) {
-            address = (InetSocketAddress) socket.getRemoteSocketAddress();
+            address = io.remoteAddress();
             remote = address;
         }
         return address;
@@ -99,7 +89,7 @@ final class TcpConnection implements Connection {
 
     @Override
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) socket.getLocalSocketAddress();
+        return io.localAddress();
     }
 
     @Override
@@ -140,12 +130,12 @@ final class TcpConnection implements Connection {
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
-        socket.setOption(option, value);
+        io.setOption(option, value);
     }
 
     @Override
     public <T> T getOption(SocketOption<T> option) throws IOException {
-        return socket.getOption(option);
+        return io.getOption(option);
     }
 
     @Override
@@ -153,7 +143,7 @@ final class TcpConnection implements Connection {
         // With TLS this writes close_notify, which can block like any write.
         writingSince = System.nanoTime();
         try {
-            socket.shutdownOutput();
+            io.shutdownOutput();
         } finally {
             writingSince = IDLE;
         }
@@ -161,19 +151,18 @@ final class TcpConnection implements Connection {
 
     @Override
     public boolean isClosed() {
-        return raw.isClosed();
+        return io.isClosed();
     }
 
     @Override
     public boolean isSecure() {
-        return socket instanceof SSLSocket;
+        return io.isSecure();
     }
 
     @Override
     public void close() {
         try {
-            // Closing the accepted socket directly: no close_notify that could block on a full send buffer.
-            raw.close();
+            io.close();
         } catch (IOException ignored) {
             // Closing a socket reports nothing the caller could act on.
         }
@@ -187,7 +176,7 @@ final class TcpConnection implements Connection {
         readDeadline(timeout);
         readingSince = System.nanoTime();
         try {
-            ((SSLSocket) socket).startHandshake();
+            io.handshake();
         } catch (IOException e) {
             throw failed(e);
         } finally {
@@ -206,7 +195,7 @@ final class TcpConnection implements Connection {
         // so one of the two always sees the other (both volatile).
         readingSince = System.nanoTime();
         try {
-            if (server.isDraining() && !midMessage && socketIn.available() == 0) {
+            if (server.isDraining() && !midMessage && io.available() == 0) {
                 FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
                 return -1;
             }
@@ -214,7 +203,7 @@ final class TcpConnection implements Connection {
             // check below turns that into the timeout again.
             int n;
             try {
-                n = socketIn.read(b, off, len);
+                n = io.read(b, off, len);
             } catch (IOException e) {
                 if (FORCED.getVolatile(this) == CloseCause.SHUTDOWN) {
                     return -1; // a TLS socket reports the drain's shutdownInput as an error
@@ -239,7 +228,7 @@ final class TcpConnection implements Connection {
 
     int available() throws IOException {
         try {
-            return socketIn.available();
+            return io.available();
         } catch (IOException e) {
             throw failed(e);
         }
@@ -251,7 +240,7 @@ final class TcpConnection implements Connection {
             while (written < len) {
                 int chunk = Math.min(len - written, WRITE_CHUNK);
                 writingSince = System.nanoTime();
-                socketOut.write(b, off + written, chunk);
+                io.write(b, off + written, chunk);
                 written += chunk;
             }
         } catch (IOException e) {
@@ -290,8 +279,7 @@ final class TcpConnection implements Connection {
         if (readingSince != IDLE && !midMessage) {
             FORCED.compareAndSet(this, null, CloseCause.SHUTDOWN);
             try {
-                // On Linux shutdown(SHUT_RD) wakes the parked reader, which then sees end-of-stream.
-                raw.shutdownInput();
+                io.shutdownInput(); // wakes the parked reader, which then sees end-of-stream
             } catch (IOException ignored) {
                 // Already closed: nothing left to drain.
             }
@@ -301,8 +289,7 @@ final class TcpConnection implements Connection {
     private void timeOutRead() {
         if (FORCED.compareAndSet(this, null, CloseCause.READ_TIMEOUT)) {
             try {
-                // As in drain(): on Linux shutdown(SHUT_RD) wakes the parked reader.
-                raw.shutdownInput();
+                io.shutdownInput(); // as in drain(): wakes the parked reader
             } catch (IOException e) {
                 close();
             }

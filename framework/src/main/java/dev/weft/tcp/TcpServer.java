@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
@@ -25,7 +24,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
 import jdk.net.ExtendedSocketOptions;
 
 /**
@@ -67,7 +65,9 @@ public final class TcpServer implements AutoCloseable {
     private final String name;
     private final ServerOptions options;
     private final ConnectionHandler handler;
-    private final ServerSocket serverSocket;
+    private final ServerSocketIo serverSocket;
+    private final Transport transport;
+    private final InetSocketAddress localAddress;
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
     private final Semaphore permits;
     private final TcpMetrics metrics;
@@ -82,26 +82,17 @@ public final class TcpServer implements AutoCloseable {
     private final SSLContext tls;
     private final Duration handshakeTimeout;
 
-    private TcpServer(Builder b) throws IOException {
+    private TcpServer(Builder b, Transport transport) throws IOException {
         this.name = b.name;
         this.options = b.options;
         this.handler = b.handler;
         this.tls = b.tls;
         this.handshakeTimeout = b.handshakeTimeout;
         this.permits = new Semaphore(options.maxConnections());
-        this.serverSocket = new ServerSocket();
-        try {
-            serverSocket.setReuseAddress(true);
-            Object receiveBuffer = options.socketOptions().get(StandardSocketOptions.SO_RCVBUF);
-            if (receiveBuffer != null) {
-                // Set before bind so accepted sockets inherit a window scale that fits it.
-                serverSocket.setReceiveBufferSize((Integer) receiveBuffer);
-            }
-            serverSocket.bind(new InetSocketAddress(options.bindAddress(), options.port()), options.backlog());
-        } catch (IOException e) {
-            serverSocket.close();
-            throw e;
-        }
+        this.transport = transport;
+        this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
+                options.backlog(), (Integer) options.socketOptions().get(StandardSocketOptions.SO_RCVBUF));
+        this.localAddress = serverSocket.localAddress();
         this.metrics = new TcpMetrics(b.registry, name, connections::size);
         this.watchdog = new Watchdog("weft-watchdog-" + name, connections, options);
         this.acceptThread = Thread.ofPlatform().name("weft-accept-" + name).unstarted(this::acceptLoop);
@@ -114,12 +105,17 @@ public final class TcpServer implements AutoCloseable {
 
     /** The port this server listens on, the kernel's pick when 0 was asked for. */
     public int port() {
-        return serverSocket.getLocalPort();
+        return localAddress.getPort();
     }
 
     /** The address this server listens on. */
     public InetSocketAddress localAddress() {
-        return (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        return localAddress;
+    }
+
+    /** How this server talks to its sockets. */
+    public Transport transport() {
+        return transport;
     }
 
     /** The server's name, the value of its meters' {@code server} tag. */
@@ -209,7 +205,7 @@ public final class TcpServer implements AutoCloseable {
         long errorsInBurst = 0;
         while (!serverSocket.isClosed()) {
             boolean permitted = false;
-            Socket socket = null;
+            SocketIo socket = null;
             try {
                 if (backpressure) {
                     if (!permits.tryAcquire()) {
@@ -253,20 +249,23 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private void reject(Socket socket) {
+    private void reject(SocketIo socket) {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "{0}: at the limit of {1} connections, rejected {2}",
+                    name, options.maxConnections(), socket.remoteAddress());
+        }
         closeQuietly(socket);
         metrics.rejected.increment();
         metrics.closed(CloseCause.LIMIT);
-        LOG.log(Level.DEBUG, "{0}: at the limit of {1} connections, rejected {2}",
-                name, options.maxConnections(), socket.getRemoteSocketAddress());
     }
 
     /** Takes over an accepted socket that holds a permit: starts its virtual thread. */
-    private void serve(Socket socket) {
+    private void serve(SocketIo socket) {
         TcpConnection connection;
         try {
             applySocketOptions(socket);
-            connection = new TcpConnection(ids.incrementAndGet(), tls == null ? socket : wrap(socket), socket, this);
+            SocketIo io = tls == null ? socket : ((JdkSocketIo) socket).withTls(tls);
+            connection = new TcpConnection(ids.incrementAndGet(), io, this);
         } catch (IOException e) {
             // The peer may already be gone (options fail on a reset socket): nothing was served.
             LOG.log(Level.DEBUG, "{0}: dropped an accepted socket: {1}", name, e.toString());
@@ -314,21 +313,14 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    /** Layers a server-mode TLS socket over an accepted one; the handshake runs later, on the connection's thread. */
-    private Socket wrap(Socket socket) throws IOException {
-        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket, null, socket.getPort(), true);
-        ssl.setUseClientMode(false);
-        return ssl;
-    }
-
-    private void applySocketOptions(Socket socket) throws IOException {
+    private void applySocketOptions(SocketIo socket) throws IOException {
         for (Map.Entry<SocketOption<?>, Object> e : options.socketOptions().entrySet()) {
             setOption(socket, e.getKey(), e.getValue());
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static <T> void setOption(Socket socket, SocketOption<T> option, Object value) throws IOException {
+    private static <T> void setOption(SocketIo socket, SocketOption<T> option, Object value) throws IOException {
         socket.setOption(option, (T) value);
     }
 
@@ -376,7 +368,7 @@ public final class TcpServer implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(SocketIo socket) {
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -396,6 +388,8 @@ public final class TcpServer implements AutoCloseable {
         private String name = "tcp";
         private SSLContext tls;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        /** Null until set: then the system property decides (see {@link Transport}). */
+        private Transport transport;
 
         private Builder() {
         }
@@ -523,6 +517,17 @@ public final class TcpServer implements AutoCloseable {
             return socketOption(StandardSocketOptions.SO_LINGER, seconds(value));
         }
 
+        /**
+         * How the server talks to its sockets; default {@link Transport#JDK}, or what the system
+         * property {@code weft.transport} names.
+         *
+         * @throws UnsupportedOperationException from {@link #start()} if this JVM cannot run it
+         */
+        public Builder transport(Transport value) {
+            transport = Objects.requireNonNull(value, "transport");
+            return this;
+        }
+
         /** Any option supported by {@link Socket}, applied to every accepted socket. */
         public <T> Builder socketOption(SocketOption<T> option, T value) {
             options = options.withSocketOption(option, value);
@@ -539,15 +544,21 @@ public final class TcpServer implements AutoCloseable {
             if (handler == null) {
                 throw new IllegalStateException("set a handler before start()");
             }
-            Set<SocketOption<?>> supported = supportedOptions();
+            Transport chosen = resolveTransport();
+            String unavailable = Transports.unavailable(chosen);
+            if (unavailable != null) {
+                throw new UnsupportedOperationException(unavailable);
+            }
+            Set<SocketOption<?>> supported = Transports.supportedOptions(chosen);
             for (SocketOption<?> option : options.socketOptions().keySet()) {
                 if (!supported.contains(option)) {
-                    throw new IllegalArgumentException("socket option " + option.name() + " is not supported here");
+                    throw new IllegalArgumentException("socket option " + option.name() + " is not supported here"
+                            + (chosen == Transport.JDK ? "" : " by Transport." + chosen));
                 }
             }
             TcpServer server;
             try {
-                server = new TcpServer(this);
+                server = new TcpServer(this, chosen);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot listen on "
                         + new InetSocketAddress(options.bindAddress(), options.port()) + ": " + e.getMessage(), e);
@@ -564,12 +575,21 @@ public final class TcpServer implements AutoCloseable {
             return (int) s;
         }
 
-        private static Set<SocketOption<?>> supportedOptions() {
-            try (Socket probe = new Socket()) {
-                return probe.supportedOptions();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        /** The transport asked for, else the system property's, else JDK; TLS always runs on the JDK's. */
+        private Transport resolveTransport() {
+            if (transport == null) {
+                Transport preferred = tls != null ? Transport.JDK : Transport.fromSystemProperty();
+                String why = Transports.unavailable(preferred);
+                if (why != null) {
+                    LOG.log(Level.WARNING, "{0}: weft.transport asks for {1}, using JDK: {2}", name, preferred, why);
+                    return Transport.JDK;
+                }
+                return preferred;
             }
+            if (tls != null && transport != Transport.JDK) {
+                throw new IllegalArgumentException("TLS runs on Transport.JDK only, not " + transport);
+            }
+            return transport;
         }
     }
 }

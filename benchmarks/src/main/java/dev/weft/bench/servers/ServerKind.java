@@ -10,7 +10,7 @@ import java.util.Locale;
  * charts. The reference servers (everything but {@code weft*}) live in this module only.
  */
 public enum ServerKind {
-    /** Weft's {@code TcpServer} running the echo example's raw handler. */
+    /** Weft's {@code TcpServer} running the echo example's raw handler, on Weft's epoll transport where it runs. */
     WEFT("weft", Protocol.ECHO),
     /** Netty 4.1, native epoll transport, default event-loop threads, write + flush on read complete. */
     NETTY("netty", Protocol.ECHO),
@@ -20,7 +20,10 @@ public enum ServerKind {
     PLATFORM("platform-threads", Protocol.ECHO),
     /** A virtual thread per connection with no framework: {@code ServerSocket.accept()} and {@code Thread.ofVirtual()}. */
     NAIVE_VIRTUAL("naive-virtual", Protocol.ECHO),
-    /** Weft's {@code HttpServer} with one route and its defaults (a user-added meter registry would add its own cost). */
+    /**
+     * Weft's {@code HttpServer} with one route and its defaults (a user-added meter registry would add
+     * its own cost), on Weft's epoll transport where it runs.
+     */
     WEFT_HTTP("weft-http", Protocol.HTTP),
     /** Netty 4.1 epoll with {@code HttpServerCodec}: the shape of Netty's own hello-world example. */
     NETTY_HTTP("netty-http", Protocol.HTTP);

@@ -4,11 +4,33 @@ import dev.weft.bench.Loopback;
 import dev.weft.examples.EchoServer;
 import dev.weft.http.HttpServer;
 import dev.weft.tcp.TcpServer;
+import dev.weft.tcp.Transport;
 
-/** Weft's servers under test: what an application writes, with the limit raised for the connection count. */
+/**
+ * Weft's servers under test: what an application writes, with the limit raised for the connection
+ * count, on Weft's epoll transport (Netty's servers here use Netty's): {@link #TRANSPORT}.
+ */
 final class WeftServers {
 
+    /**
+     * {@link Transport#EPOLL} where this JVM runs it (Linux, JDK 22+), else {@link Transport#JDK};
+     * {@code -Dweft.bench.transport=jdk} measures the JDK's transport instead.
+     */
+    static final Transport TRANSPORT = pick();
+
     private WeftServers() {
+    }
+
+    private static Transport pick() {
+        if ("jdk".equalsIgnoreCase(System.getProperty("weft.bench.transport"))) {
+            return Transport.JDK;
+        }
+        try (TcpServer probe = TcpServer.builder().name("bench-probe").bindAddress(Loopback.address())
+                .transport(Transport.EPOLL).handler(c -> { }).start()) {
+            return probe.transport();
+        } catch (UnsupportedOperationException e) {
+            return Transport.JDK;
+        }
     }
 
     static BenchServer echo(int maxConnections) {
@@ -17,6 +39,7 @@ final class WeftServers {
                 .bindAddress(Loopback.address())
                 .port(0)
                 .maxConnections(maxConnections)
+                .transport(TRANSPORT)
                 .handler(EchoServer::echoRaw)
                 .start();
         return new Started(server.port(), server::close);
@@ -28,6 +51,7 @@ final class WeftServers {
                 .bindAddress(Loopback.address())
                 .port(0)
                 .maxConnections(maxConnections)
+                .transport(TRANSPORT)
                 .get("/hello", (req, res) -> res.header("Content-Type", "text/plain").send(Protocol.HELLO_BODY))
                 .start();
         return new Started(server.port(), server::close);

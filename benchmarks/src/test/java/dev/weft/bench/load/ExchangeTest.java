@@ -31,8 +31,26 @@ class ExchangeTest {
     }
 
     @Test
+    void findsContentLengthInAnyCaseAfterOtherFields() {
+        // Netty's field names are lower case; Weft sends Date first.
+        assertDoesNotThrow(() -> httpAgainst("HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n\r\n"
+                + "Hello, World!", 1000));
+        assertDoesNotThrow(() -> httpAgainst("HTTP/1.1 200 OK\r\nDate: Wed, 25 Nov 2026 06:39:00 GMT\r\n"
+                + "Content-Type: text/plain\r\nCONTENT-LENGTH:\t 13 \r\n\r\nHello, World!", 3));
+    }
+
+    @Test
+    void refusesAContentLengthThatIsNotANumber() {
+        assertBad("HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\nHello, World!", "bad Content-Length: Content-Length: 1x");
+        assertBad("HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\nHello, World!", "bad Content-Length");
+        assertBad("HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\nHello, World!", "bad Content-Length");
+        // A field whose name only begins like it is another field.
+        assertBad("HTTP/1.1 200 OK\r\nContent-Lengths: 13\r\n\r\nHello, World!", "no Content-Length");
+    }
+
+    @Test
     void refusesAWrongStatusBodyLengthOrExtraBytes() {
-        assertBad("HTTP/1.1 500 Oops\r\nContent-Length: 13\r\n\r\nHello, World!", "status line");
+        assertBad("HTTP/1.1 500 Oops\r\nContent-Length: 13\r\n\r\nHello, World!", "status line HTTP/1.1 500 Oops");
         assertBad("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, Wirld!", "unexpected body");
         assertBad("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nd\r\nHello, World!\r\n0\r\n\r\n",
                 "no Content-Length");

@@ -17,6 +17,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,6 +28,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ReferenceServersTest {
 
     private static final int BYTES = 256 * 1024;
+    /** {@code Date: Wed, 25 Nov 2026 06:39:00 GMT}, the field name in either case. */
+    private static final Pattern IMF_DATE_FIELD = Pattern.compile(
+            "(?i)\r\ndate: (?-i)[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n");
 
     @ParameterizedTest
     @EnumSource(value = ServerKind.class, names = {"WEFT", "NETTY", "NIO", "PLATFORM", "NAIVE_VIRTUAL"})
@@ -69,8 +74,24 @@ class ReferenceServersTest {
                 String head = readHead(socket.getInputStream());
                 assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
                 assertTrue(head.toLowerCase().contains("\r\ncontent-length: 13\r\n"), head);
+                assertTrue(IMF_DATE_FIELD.matcher(head).find(), head);
                 assertArrayEquals(Protocol.HELLO_BODY, socket.getInputStream().readNBytes(13));
             }
+        }
+    }
+
+    @Test
+    void httpServersSendResponsesOfTheSameLength() throws Exception {
+        int weft = helloHead(ServerKind.WEFT_HTTP).length();
+        int netty = helloHead(ServerKind.NETTY_HTTP).length();
+        assertEquals(weft, netty, "the compared HTTP servers must send the same bytes per response");
+    }
+
+    private static String helloHead(ServerKind kind) throws Exception {
+        try (BenchServer server = kind.start(10); Socket socket = new Socket(Loopback.address(), server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(Protocol.HELLO_REQUEST);
+            return readHead(socket.getInputStream());
         }
     }
 

@@ -1,0 +1,105 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketOption;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+/** {@link Transport#JDK}: a {@link Socket}, perhaps with a TLS socket layered over it. */
+final class JdkSocketIo implements SocketIo {
+
+    /** The socket the streams use: the accepted one, or the TLS socket layered over it. */
+    private final Socket socket;
+    /** The accepted socket: shut down and closed directly, so a stuck TLS layer cannot block that. */
+    private final Socket raw;
+    private final InputStream in;
+    private final OutputStream out;
+
+    JdkSocketIo(Socket socket, Socket raw) throws IOException {
+        this.socket = socket;
+        this.raw = raw;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    /** The same connection with a server-mode TLS socket over it; the handshake runs later. */
+    JdkSocketIo withTls(SSLContext tls) throws IOException {
+        SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(raw, null, raw.getPort(), true);
+        ssl.setUseClientMode(false);
+        return new JdkSocketIo(ssl, raw);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        return in.read(b, off, len);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        out.write(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+        return in.available();
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        // On Linux shutdown(SHUT_RD) wakes the parked reader, which then sees end-of-stream.
+        raw.shutdownInput();
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput(); // with TLS this writes close_notify first
+    }
+
+    @Override
+    public void close() throws IOException {
+        // Closing the accepted socket directly: no close_notify that could block on a full send buffer.
+        raw.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return raw.isClosed();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) socket.getRemoteSocketAddress();
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        socket.setOption(option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return socket.getOption(option);
+    }
+
+    @Override
+    public boolean isSecure() {
+        return socket instanceof SSLSocket;
+    }
+
+    @Override
+    public void handshake() throws IOException {
+        if (!(socket instanceof SSLSocket ssl)) {
+            throw new IllegalStateException("not a TLS socket");
+        }
+        ssl.startHandshake();
+    }
+}

@@ -1,0 +1,51 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+
+/**
+ * One connected socket as {@link TcpConnection} uses it, whatever the {@link Transport}. Reads and
+ * writes block the calling virtual thread; {@link #shutdownInput()} and {@link #close()} may come
+ * from any thread and wake a blocked reader (and, for close, a blocked writer).
+ */
+interface SocketIo {
+
+    /** Reads at least one byte, or returns -1 at end of stream or after {@link #shutdownInput()}. */
+    int read(byte[] b, int off, int len) throws IOException;
+
+    /** Writes every byte, blocking while the send buffer is full. */
+    void write(byte[] b, int off, int len) throws IOException;
+
+    /** Bytes that can be read without blocking. */
+    int available() throws IOException;
+
+    /** Ends reading: a blocked or later read returns -1. */
+    void shutdownInput() throws IOException;
+
+    /** Sends FIN after the bytes written so far. */
+    void shutdownOutput() throws IOException;
+
+    /** Closes the socket; blocked reads and writes fail at once. Idempotent. */
+    void close() throws IOException;
+
+    boolean isClosed();
+
+    InetSocketAddress remoteAddress();
+
+    InetSocketAddress localAddress();
+
+    <T> void setOption(SocketOption<T> option, T value) throws IOException;
+
+    <T> T getOption(SocketOption<T> option) throws IOException;
+
+    /** Whether this socket runs TLS. */
+    default boolean isSecure() {
+        return false;
+    }
+
+    /** Runs the TLS handshake; only a secure socket has one. */
+    default void handshake() throws IOException {
+        throw new IllegalStateException("not a TLS socket");
+    }
+}

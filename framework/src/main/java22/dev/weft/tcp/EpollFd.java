@@ -1,0 +1,153 @@
+package dev.weft.tcp;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.SocketException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A non-blocking descriptor registered with an {@link EpollPoller}: readiness counters the poller
+ * bumps, the threads waiting on them, and a close that never frees the descriptor number while a
+ * call is using it (the kernel would hand the number to the next accepted socket).
+ *
+ * <p>Waiting: take {@link #readSeq()} <em>before</em> the call that found nothing, then
+ * {@link #awaitReadable(int)} returns once an event came after it. Edge-triggered epoll reports every
+ * arrival, so no wake-up is lost between the call and the wait.
+ */
+abstract class EpollFd {
+
+    private static final int CLOSED = Integer.MIN_VALUE;
+    private static final VarHandle READ_SEQ;
+    private static final VarHandle WRITE_SEQ;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            READ_SEQ = lookup.findVarHandle(EpollFd.class, "readSeq", int.class);
+            WRITE_SEQ = lookup.findVarHandle(EpollFd.class, "writeSeq", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final int fd;
+    final EpollPoller poller;
+    private volatile int readSeq;
+    private volatile int writeSeq;
+    /** Set once the poller saw the peer close or an error: a short read then no longer means "empty". */
+    private volatile boolean hangup;
+    private volatile Thread reader;
+    private volatile Thread writer;
+    /** The sign bit: closed; the rest: how many calls are using the descriptor now. */
+    private final AtomicInteger state = new AtomicInteger();
+
+    EpollFd(int fd) {
+        this.fd = fd;
+        this.poller = EpollPoller.of(fd);
+    }
+
+    final int readSeq() {
+        return readSeq;
+    }
+
+    final int writeSeq() {
+        return writeSeq;
+    }
+
+    /** Called by the poller, before {@link #readable()}, for a peer close (FIN or reset) or an error. */
+    final void hangup() {
+        hangup = true;
+    }
+
+    final boolean sawHangup() {
+        return hangup;
+    }
+
+    /** Called by the poller, and by anything that must wake the reader. */
+    final void readable() {
+        READ_SEQ.getAndAdd(this, 1);
+        Thread t = reader;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    final void writable() {
+        WRITE_SEQ.getAndAdd(this, 1);
+        Thread t = writer;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Parks until an input event newer than {@code seen}, or a close. */
+    final void awaitReadable(int seen) {
+        reader = Thread.currentThread();
+        try {
+            while (readSeq == seen && !isClosed()) {
+                LockSupport.park(this);
+            }
+        } finally {
+            reader = null;
+        }
+    }
+
+    /** Parks until an output event newer than {@code seen}, or a close. */
+    final void awaitWritable(int seen) {
+        writer = Thread.currentThread();
+        try {
+            while (writeSeq == seen && !isClosed()) {
+                LockSupport.park(this);
+            }
+        } finally {
+            writer = null;
+        }
+    }
+
+    /** Marks a call that uses the descriptor; fails if closed. Pair with {@link #end()}. */
+    final void begin() throws SocketException {
+        for (;;) {
+            int s = state.get();
+            if (s < 0) {
+                throw new SocketException("Socket closed");
+            }
+            if (state.compareAndSet(s, s + 1)) {
+                return;
+            }
+        }
+    }
+
+    final void end() {
+        if (state.decrementAndGet() == CLOSED) {
+            release();
+        }
+    }
+
+    public final boolean isClosed() {
+        return state.get() < 0;
+    }
+
+    /** Closes: wakes the waiting threads; the descriptor goes once no call uses it. Idempotent. */
+    final void closeFd() {
+        for (;;) {
+            int s = state.get();
+            if (s < 0) {
+                return;
+            }
+            if (state.compareAndSet(s, s | CLOSED)) {
+                readable();
+                writable();
+                if (s == 0) {
+                    release();
+                }
+                return;
+            }
+        }
+    }
+
+    private void release() {
+        poller.deregister(this);
+        Native.close(fd);
+    }
+}

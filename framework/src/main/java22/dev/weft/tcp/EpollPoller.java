@@ -1,0 +1,183 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Waits for socket readiness for the epoll transport. Every socket is registered once,
+ * edge-triggered, for input and output; an event bumps the socket's counter and unparks the thread
+ * waiting on it ({@link EpollFd}).
+ *
+ * <p>As in the JDK's own default scheme for virtual threads, each poller is itself a virtual thread:
+ * it polls without blocking, wakes the sockets' threads onto its own carrier's queue, yields, and
+ * polls again; only when there are no events does it park, and one platform thread (the master)
+ * blocks in {@code epoll_wait} on all pollers' descriptors to unpark the one that has events. Under
+ * load, waking a connection therefore costs no switch to another OS thread.
+ */
+final class EpollPoller {
+
+    private static final System.Logger LOG = System.getLogger(EpollPoller.class.getName());
+    private static final int MAX_EVENTS = 512;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(EpollFd[].class);
+
+    private final int index;
+    private final int epfd;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Sockets by descriptor; written under the lock, read by the poller without it. */
+    private volatile EpollFd[] table = new EpollFd[1024];
+    private volatile Thread thread;
+
+    private EpollPoller(int index) throws IOException {
+        this.index = index;
+        int[] errno = new int[1];
+        this.epfd = Native.epollCreate(errno);
+        if (epfd < 0) {
+            throw Native.error("epoll_create1", errno[0]);
+        }
+    }
+
+    /** The poller that watches {@code fd}. */
+    static EpollPoller of(int fd) {
+        EpollPoller[] pollers = Pollers.POLLERS;
+        return pollers[fd & (pollers.length - 1)];
+    }
+
+    /** Starts watching {@code f} for input and output, edge-triggered. */
+    void register(EpollFd f) throws IOException {
+        lock.lock();
+        try {
+            EpollFd[] t = table;
+            if (f.fd >= t.length) {
+                t = Arrays.copyOf(t, Math.max(f.fd + 1, t.length * 2));
+                table = t;
+            }
+            SLOT.setVolatile(t, f.fd, f);
+        } finally {
+            lock.unlock();
+        }
+        int[] errno = new int[1];
+        int events = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
+        if (Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, f.fd, events, f.fd, errno) < 0) {
+            deregister(f);
+            throw Native.error("epoll_ctl", errno[0]);
+        }
+    }
+
+    /** Forgets {@code f}; called before its descriptor is closed (closing removes it from epoll). */
+    void deregister(EpollFd f) {
+        lock.lock();
+        try {
+            EpollFd[] t = table;
+            if (f.fd < t.length && SLOT.getVolatile(t, f.fd) == f) {
+                SLOT.setVolatile(t, f.fd, null);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void loop(MemorySegment events) {
+        MemorySegment waitErrno = Native.nativeErrno();
+        int[] errno = new int[1];
+        boolean failing = false;
+        for (;;) {
+            int n = Native.epollWait(epfd, events, MAX_EVENTS, 0, waitErrno);
+            if (n > 0) {
+                dispatch(events, n);
+                Thread.yield(); // let the woken connections run before polling again
+                continue;
+            }
+            int e = waitErrno.get(ValueLayout.JAVA_INT, 0);
+            if (n < 0 && e != Native.EINTR && !failing) {
+                failing = true;
+                LOG.log(Level.ERROR, "epoll_wait failed: " + Native.error("", e).getMessage());
+            }
+            // Nothing ready: ask the master to wake this poller when something is, then park.
+            if (Native.epollCtl(Pollers.masterEpfd, Native.EPOLL_CTL_MOD, epfd, Native.EPOLLIN | Native.EPOLLONESHOT,
+                    index, errno) < 0) {
+                LOG.log(Level.ERROR, "re-arming the epoll master failed: "
+                        + Native.error("", errno[0]).getMessage());
+            }
+            LockSupport.park(this);
+        }
+    }
+
+    private void dispatch(MemorySegment events, int n) {
+        EpollFd[] t = table;
+        for (int i = 0; i < n; i++) {
+            int flags = Native.eventFlags(events, i);
+            int fd = (int) Native.eventData(events, i);
+            EpollFd f = fd < t.length ? (EpollFd) SLOT.getVolatile(t, fd) : null;
+            if (f == null) {
+                continue; // closed meanwhile
+            }
+            if ((flags & (Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+                f.hangup();
+            }
+            if ((flags & (Native.EPOLLIN | Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+                f.readable();
+            }
+            if ((flags & (Native.EPOLLOUT | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
+                f.writable();
+            }
+        }
+    }
+
+    /** The master: blocks until some poller's descriptor has events, and unparks that poller. */
+    private static void master(EpollPoller[] pollers, int masterEpfd) {
+        MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * pollers.length, 8);
+        MemorySegment errno = Native.nativeErrno();
+        for (;;) {
+            int n = Native.epollWait(masterEpfd, events, pollers.length, -1, errno);
+            for (int i = 0; i < n; i++) {
+                LockSupport.unpark(pollers[(int) Native.eventData(events, i)].thread);
+            }
+        }
+    }
+
+    /** The pollers (as many as the JDK's own: the largest power of two up to the CPU count), made on first use. */
+    private static final class Pollers {
+        static final EpollPoller[] POLLERS;
+        static final int masterEpfd;
+
+        static {
+            try {
+                int count = Math.min(Integer.highestOneBit(Runtime.getRuntime().availableProcessors()), 32);
+                EpollPoller[] pollers = new EpollPoller[count];
+                int[] errno = new int[1];
+                int master = Native.epollCreate(errno);
+                if (master < 0) {
+                    throw Native.error("epoll_create1", errno[0]);
+                }
+                for (int i = 0; i < count; i++) {
+                    EpollPoller p = new EpollPoller(i);
+                    if (Native.epollCtl(master, Native.EPOLL_CTL_ADD, p.epfd, Native.EPOLLIN | Native.EPOLLONESHOT, i,
+                            errno) < 0) {
+                        throw Native.error("epoll_ctl", errno[0]);
+                    }
+                    pollers[i] = p;
+                }
+                masterEpfd = master;
+                POLLERS = pollers;
+                for (EpollPoller p : pollers) {
+                    MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
+                    p.thread = Thread.ofVirtual().name("weft-epoll-poller-" + p.index).unstarted(() -> p.loop(events));
+                }
+                Thread.ofPlatform().daemon().name("weft-epoll-master").start(() -> master(pollers, master));
+                for (EpollPoller p : pollers) {
+                    p.thread.start();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start the epoll transport: " + e.getMessage(), e);
+            }
+        }
+    }
+}

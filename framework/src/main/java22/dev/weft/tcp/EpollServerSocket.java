@@ -1,0 +1,116 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.util.Set;
+
+/**
+ * A listening socket of {@link Transport#EPOLL}. A wildcard address listens on both IPv6 and IPv4,
+ * as the JDK's sockets do, where the kernel has IPv6.
+ */
+final class EpollServerSocket extends EpollFd implements ServerSocketIo {
+
+    private final int family;
+    private final int[] errno = new int[1];
+    private final InetSocketAddress local;
+
+    private EpollServerSocket(int fd, int family) throws IOException {
+        super(fd);
+        this.family = family;
+        byte[] address = new byte[SockAddr.MAX_LENGTH];
+        int length = Native.name(fd, false, address, errno);
+        if (length < 0) {
+            throw Native.error("getsockname", errno[0]);
+        }
+        this.local = SockAddr.decode(address, length);
+    }
+
+    /** Found by {@link Transports}. */
+    static EpollServerSocket open(InetSocketAddress address, int backlog, Integer receiveBuffer) throws IOException {
+        InetAddress ip = address.getAddress();
+        int[] errno = new int[1];
+        int family = ip instanceof java.net.Inet6Address || ip.isAnyLocalAddress() ? Native.AF_INET6 : Native.AF_INET;
+        int fd = Native.socket(family, errno);
+        if (fd < 0 && family == Native.AF_INET6 && ip.isAnyLocalAddress() && errno[0] == Native.EAFNOSUPPORT) {
+            family = Native.AF_INET; // no IPv6 in this kernel
+            fd = Native.socket(family, errno);
+        }
+        if (fd < 0) {
+            throw Native.error("socket", errno[0]);
+        }
+        try {
+            check(Native.setsockopt(fd, Native.SOL_SOCKET, Native.SO_REUSEADDR, new int[] {1}, errno), "SO_REUSEADDR",
+                    errno);
+            if (family == Native.AF_INET6 && ip.isAnyLocalAddress()) {
+                check(Native.setsockopt(fd, Native.IPPROTO_IPV6, Native.IPV6_V6ONLY, new int[] {0}, errno),
+                        "IPV6_V6ONLY", errno);
+            }
+            if (receiveBuffer != null) {
+                // Set before bind so accepted sockets inherit a window scale that fits it.
+                check(Native.setsockopt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, new int[] {receiveBuffer}, errno),
+                        "SO_RCVBUF", errno);
+            }
+            byte[] sockaddr = new byte[SockAddr.MAX_LENGTH];
+            int length = SockAddr.encode(address, family, sockaddr);
+            if (Native.bind(fd, sockaddr, length, errno) < 0) {
+                throw Native.error("bind", errno[0]);
+            }
+            check(Native.listen(fd, backlog, errno), "listen", errno);
+            EpollServerSocket s = new EpollServerSocket(fd, family);
+            s.poller.register(s);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            Native.close(fd);
+            throw e;
+        }
+    }
+
+    /** Found by {@link Transports}. */
+    static Set<SocketOption<?>> supportedOptions() {
+        return EpollSocket.supportedOptions();
+    }
+
+    private static void check(int result, String what, int[] errno) throws IOException {
+        if (result < 0) {
+            throw Native.error(what, errno[0]);
+        }
+    }
+
+    @Override
+    public SocketIo accept() throws IOException {
+        begin();
+        try {
+            for (;;) {
+                int before = readSeq();
+                int fd = Native.accept(this.fd, errno);
+                if (fd >= 0) {
+                    return EpollSocket.accepted(fd, family);
+                }
+                int e = errno[0];
+                if (e == Native.EAGAIN) {
+                    awaitReadable(before);
+                    if (isClosed()) {
+                        throw new SocketException("Socket closed");
+                    }
+                } else if (e != Native.EINTR && e != Native.ECONNABORTED) {
+                    throw Native.error("accept", e);
+                }
+            }
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public void close() {
+        closeFd();
+    }
+}

@@ -1,0 +1,297 @@
+package dev.weft.tcp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import jdk.net.ExtendedSocketOptions;
+
+/**
+ * A connected socket of {@link Transport#EPOLL}.
+ *
+ * <p>A read first asks the kernel; only when that finds nothing does it wait for readiness. And when
+ * a read returned less than it asked for, the kernel has run dry, so the next read waits for an event
+ * newer than that read at once, without asking first: a request/response exchange costs one
+ * {@code recv} and one {@code send}. (Not after the peer closed: its FIN may have come with the
+ * data, and then no later event announces the end of the stream.)
+ */
+final class EpollSocket extends EpollFd implements SocketIo {
+
+    /** The options an accepted socket takes: level, name, and whether the value is a Boolean. */
+    private record Option(int level, int name, boolean bool) {
+    }
+
+    private static final Map<SocketOption<?>, Option> OPTIONS = options();
+
+    private final int family;
+    private final int[] readErrno = new int[1];
+    private final int[] writeErrno = new int[1];
+    /** After a short read: the event counter as it was before it; the next read waits for a newer event. */
+    private int drainedAt;
+    private boolean drained;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
+    private volatile InetSocketAddress remote;
+
+    private EpollSocket(int fd, int family) {
+        super(fd);
+        this.family = family;
+    }
+
+    /** Takes over an accepted descriptor: registers it, or closes it and fails. */
+    static EpollSocket accepted(int fd, int family) throws IOException {
+        EpollSocket s = new EpollSocket(fd, family);
+        try {
+            s.poller.register(s);
+        } catch (IOException e) {
+            Native.close(fd);
+            throw e;
+        }
+        return s;
+    }
+
+    static Set<SocketOption<?>> supportedOptions() {
+        return OPTIONS.keySet();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) {
+            return 0;
+        }
+        begin();
+        try {
+            boolean wait = drained;
+            int seen = drainedAt;
+            for (;;) {
+                if (wait) {
+                    awaitReadable(seen);
+                }
+                if (isClosed()) {
+                    throw new SocketException("Socket closed");
+                }
+                if (inputShutdown) {
+                    return -1;
+                }
+                int before = readSeq();
+                long n = Native.read(fd, b, off, len, readErrno);
+                if (n > 0) {
+                    // Checked after the read: a FIN that came with the data raises no later event.
+                    drained = n < len && !sawHangup();
+                    drainedAt = before;
+                    return (int) n;
+                }
+                drained = false;
+                if (n == 0) {
+                    return -1;
+                }
+                int errno = readErrno[0];
+                if (errno == Native.EAGAIN) {
+                    wait = true;
+                    seen = before;
+                } else if (errno == Native.EINTR) {
+                    wait = false;
+                } else if (isClosed()) {
+                    throw new SocketException("Socket closed");
+                } else {
+                    throw Native.error("", errno);
+                }
+            }
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        begin();
+        try {
+            while (len > 0) {
+                if (outputShutdown) {
+                    throw new SocketException("Socket output is shutdown");
+                }
+                int before = writeSeq();
+                long n = Native.write(fd, b, off, len, writeErrno);
+                if (n >= 0) {
+                    off += (int) n;
+                    len -= (int) n;
+                    continue;
+                }
+                int errno = writeErrno[0];
+                if (errno == Native.EAGAIN) {
+                    awaitWritable(before);
+                    if (isClosed()) {
+                        throw new SocketException("Socket closed");
+                    }
+                } else if (errno != Native.EINTR) {
+                    throw isClosed() ? new SocketException("Socket closed") : Native.error("", errno);
+                }
+            }
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public int available() throws IOException {
+        begin();
+        try {
+            if (inputShutdown) {
+                return 0;
+            }
+            int[] errno = new int[1];
+            int n = Native.available(fd, errno);
+            if (n < 0) {
+                throw Native.error("", errno[0]);
+            }
+            return n;
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public void shutdownInput() throws IOException {
+        begin();
+        try {
+            inputShutdown = true;
+            Native.shutdown(fd, Native.SHUT_RD, new int[1]); // an error means the peer is gone: reads end anyway
+        } finally {
+            end();
+        }
+        readable(); // wakes a waiting read, which sees the flag
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        begin();
+        try {
+            int[] errno = new int[1];
+            if (Native.shutdown(fd, Native.SHUT_WR, errno) < 0) {
+                throw Native.error("shutdown", errno[0]);
+            }
+            outputShutdown = true;
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public void close() {
+        closeFd();
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        InetSocketAddress r = remote;
+        if (r == null) {
+            r = name(true);
+            remote = r;
+        }
+        return r;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return name(false);
+    }
+
+    private InetSocketAddress name(boolean peer) {
+        try {
+            begin();
+        } catch (SocketException closed) {
+            return null;
+        }
+        try {
+            byte[] address = new byte[SockAddr.MAX_LENGTH];
+            int length = Native.name(fd, peer, address, new int[1]);
+            return length < 0 ? null : SockAddr.decode(address, length);
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        Option o = option(option);
+        Objects.requireNonNull(value, "value");
+        int[] v;
+        if (option == StandardSocketOptions.SO_LINGER) {
+            int seconds = (Integer) value;
+            v = seconds < 0 ? new int[] {0, 0} : new int[] {1, seconds};
+        } else {
+            v = new int[] {o.bool() ? ((Boolean) value ? 1 : 0) : (Integer) value};
+        }
+        begin();
+        try {
+            int[] errno = new int[1];
+            if (Native.setsockopt(fd, level(o), name(o), v, errno) < 0) {
+                throw Native.error("setsockopt " + option.name(), errno[0]);
+            }
+        } finally {
+            end();
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        Option o = option(option);
+        int[] v = new int[option == StandardSocketOptions.SO_LINGER ? 2 : 1];
+        begin();
+        try {
+            int[] errno = new int[1];
+            if (Native.getsockopt(fd, level(o), name(o), v, errno) < 0) {
+                throw Native.error("getsockopt " + option.name(), errno[0]);
+            }
+        } finally {
+            end();
+        }
+        if (option == StandardSocketOptions.SO_LINGER) {
+            return (T) Integer.valueOf(v[0] == 0 ? -1 : v[1]);
+        }
+        return (T) (o.bool() ? Boolean.valueOf(v[0] != 0) : Integer.valueOf(v[0]));
+    }
+
+    private static Option option(SocketOption<?> option) {
+        Option o = OPTIONS.get(Objects.requireNonNull(option, "option"));
+        if (o == null) {
+            throw new UnsupportedOperationException("'" + option.name() + "' is not supported by Transport.EPOLL");
+        }
+        return o;
+    }
+
+    /** IP_TOS is IPV6_TCLASS on an IPv6 socket. */
+    private int level(Option o) {
+        return o.name() == Native.IP_TOS && o.level() == Native.IPPROTO_IP && family == Native.AF_INET6
+                ? Native.IPPROTO_IPV6 : o.level();
+    }
+
+    private int name(Option o) {
+        return o.name() == Native.IP_TOS && o.level() == Native.IPPROTO_IP && family == Native.AF_INET6
+                ? Native.IPV6_TCLASS : o.name();
+    }
+
+    private static Map<SocketOption<?>, Option> options() {
+        Map<SocketOption<?>, Option> m = new LinkedHashMap<>();
+        m.put(StandardSocketOptions.TCP_NODELAY, new Option(Native.IPPROTO_TCP, Native.TCP_NODELAY, true));
+        m.put(StandardSocketOptions.SO_KEEPALIVE, new Option(Native.SOL_SOCKET, Native.SO_KEEPALIVE, true));
+        m.put(StandardSocketOptions.SO_RCVBUF, new Option(Native.SOL_SOCKET, Native.SO_RCVBUF, false));
+        m.put(StandardSocketOptions.SO_SNDBUF, new Option(Native.SOL_SOCKET, Native.SO_SNDBUF, false));
+        m.put(StandardSocketOptions.SO_LINGER, new Option(Native.SOL_SOCKET, Native.SO_LINGER, false));
+        m.put(StandardSocketOptions.SO_REUSEADDR, new Option(Native.SOL_SOCKET, Native.SO_REUSEADDR, true));
+        m.put(StandardSocketOptions.SO_REUSEPORT, new Option(Native.SOL_SOCKET, Native.SO_REUSEPORT, true));
+        m.put(StandardSocketOptions.IP_TOS, new Option(Native.IPPROTO_IP, Native.IP_TOS, false));
+        m.put(ExtendedSocketOptions.TCP_KEEPIDLE, new Option(Native.IPPROTO_TCP, Native.TCP_KEEPIDLE, false));
+        m.put(ExtendedSocketOptions.TCP_KEEPINTERVAL, new Option(Native.IPPROTO_TCP, Native.TCP_KEEPINTVL, false));
+        m.put(ExtendedSocketOptions.TCP_KEEPCOUNT, new Option(Native.IPPROTO_TCP, Native.TCP_KEEPCNT, false));
+        return Map.copyOf(m);
+    }
+}
