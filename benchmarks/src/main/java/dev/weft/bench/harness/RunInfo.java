@@ -1,5 +1,6 @@
 package dev.weft.bench.harness;
 
+import dev.weft.bench.servers.ServerKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,14 +21,16 @@ import java.util.Map;
  * @param machine     CPU model, cores, memory and kernel
  * @param quick       whether it was a quick run (numbers not for quoting)
  * @param repetitions how many repetitions
+ * @param weftTransport the transport Weft's servers ran on ({@code EPOLL} or {@code JDK})
  */
 record RunInfo(String command, Instant start, Duration took, String jdk, List<String> jvmFlags, String machine,
-        boolean quick, int repetitions) {
+        boolean quick, int repetitions, String weftTransport) {
 
     static RunInfo current(String command, Instant start, Duration took, List<String> jvmFlags, boolean quick,
             int repetitions) {
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
-        return new RunInfo(command, start, took, jdk, jvmFlags, describeMachine(), quick, repetitions);
+        return new RunInfo(command, start, took, jdk, jvmFlags, describeMachine(), quick, repetitions,
+                ServerKind.weftTransport());
     }
 
     /** e.g. "2 cores (AMD EPYC 7B13), 24.0 GiB, Linux 6.1.0-28-cloud-amd64". */
@@ -66,7 +69,8 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         return new RunInfo((String) m.get("command"), Instant.parse((String) m.get("start")),
                 Duration.ofSeconds(((Number) m.get("tookSeconds")).longValue()), (String) m.get("jdk"),
                 (List<String>) m.get("jvmFlags"), (String) m.get("machine"), Boolean.TRUE.equals(m.get("quick")),
-                ((Number) m.get("repetitions")).intValue());
+                ((Number) m.get("repetitions")).intValue(),
+                m.get("weftTransport") instanceof String t ? t : "JDK"); // runs before it existed were on the JDK's
     }
 
     Map<String, Object> toMap() {
@@ -79,6 +83,7 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         m.put("machine", machine);
         m.put("quick", quick);
         m.put("repetitions", repetitions);
+        m.put("weftTransport", weftTransport);
         return m;
     }
 }

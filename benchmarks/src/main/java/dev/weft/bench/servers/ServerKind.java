@@ -57,6 +57,11 @@ public enum ServerKind {
         };
     }
 
+    /** The transport Weft's servers run on in this JVM: {@code EPOLL} where it can, else {@code JDK}. */
+    public static String weftTransport() {
+        return WeftServers.TRANSPORT.name();
+    }
+
     /** The kind with this label; throws {@link IllegalArgumentException} naming the labels there are. */
     public static ServerKind of(String label) {
         for (ServerKind k : values()) {

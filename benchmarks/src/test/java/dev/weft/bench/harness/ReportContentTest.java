@@ -56,6 +56,7 @@ class ReportContentTest {
         assertTrue(header.startsWith("`./weft bench --reps 3` — 2026-11-25 03:00 UTC; 2 cores (Test CPU), 8.0 GiB,"
                 + " Linux 6.1.0; OpenJDK 64-Bit Server VM 21.0.5+11; every JVM"), header);
         assertTrue(header.contains("`-XX:+UseSerialGC -Xmx2g`"), header);
+        assertTrue(header.contains("Weft on `Transport.EPOLL`, Netty on its native epoll transport"), header);
         assertTrue(header.contains("took 25 min 07 s"), header);
         assertTrue(header.contains("n = 3 repetitions (servers alternating within each), median (min–max)"), header);
         assertFalse(header.contains("Quick run"), header);
@@ -180,6 +181,9 @@ class ReportContentTest {
         Map<String, Object> m = info.toMap();
         assertEquals(90L, m.get("tookSeconds"));
         assertEquals(true, m.get("quick"));
+        // Weft's bench servers run on its epoll transport wherever this JVM can (Linux, JDK 22+).
+        assertEquals(Runtime.version().feature() >= 22 ? "EPOLL" : "JDK", m.get("weftTransport"));
+        assertEquals(info, RunInfo.fromMap(m));
     }
 
     private static Summary find(List<Summary> all, String scenario, String server) {
