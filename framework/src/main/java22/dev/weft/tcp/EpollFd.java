@@ -1,5 +1,6 @@
 package dev.weft.tcp;
 
+import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
@@ -7,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A non-blocking descriptor registered with an {@link EpollPoller}: readiness counters the poller
+ * A non-blocking descriptor watched by an {@link EpollPoller}: readiness counters the poller
  * bumps, the threads waiting on them, and a close that never frees the descriptor number while a
  * call is using it (the kernel would hand the number to the next accepted socket).
  *
@@ -20,12 +21,14 @@ abstract class EpollFd {
     private static final int CLOSED = Integer.MIN_VALUE;
     private static final VarHandle READ_SEQ;
     private static final VarHandle WRITE_SEQ;
+    private static final VarHandle REGISTERED;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             READ_SEQ = lookup.findVarHandle(EpollFd.class, "readSeq", int.class);
             WRITE_SEQ = lookup.findVarHandle(EpollFd.class, "writeSeq", int.class);
+            REGISTERED = lookup.findVarHandle(EpollFd.class, "registered", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -38,6 +41,7 @@ abstract class EpollFd {
     /** Set once the poller saw the peer close or an error: a short read then no longer means "empty". */
     private volatile boolean hangup;
     private volatile Thread reader;
+    private volatile boolean registered;
     private volatile Thread writer;
     /** The sign bit: closed; the rest: how many calls are using the descriptor now. */
     private final AtomicInteger state = new AtomicInteger();
@@ -81,8 +85,25 @@ abstract class EpollFd {
         }
     }
 
+    /**
+     * Registers with the poller the first time anyone must wait, so a connection costs the accept
+     * thread no {@code epoll_ctl}. Registering reports the readiness there is at that moment, so
+     * whatever arrived since the call that found nothing still wakes the waiter.
+     */
+    private void ensureRegistered() throws IOException {
+        if (!registered && REGISTERED.compareAndSet(this, false, true)) {
+            try {
+                poller.register(this);
+            } catch (IOException e) {
+                registered = false;
+                throw e;
+            }
+        }
+    }
+
     /** Parks until an input event newer than {@code seen}, or a close. */
-    final void awaitReadable(int seen) {
+    final void awaitReadable(int seen) throws IOException {
+        ensureRegistered();
         reader = Thread.currentThread();
         try {
             while (readSeq == seen && !isClosed()) {
@@ -94,7 +115,8 @@ abstract class EpollFd {
     }
 
     /** Parks until an output event newer than {@code seen}, or a close. */
-    final void awaitWritable(int seen) {
+    final void awaitWritable(int seen) throws IOException {
+        ensureRegistered();
         writer = Thread.currentThread();
         try {
             while (writeSeq == seen && !isClosed()) {
@@ -128,6 +150,24 @@ abstract class EpollFd {
         return state.get() < 0;
     }
 
+    /**
+     * Runs {@code action} on the descriptor while it is certainly still open, unless it is closed
+     * already; returns whether it ran.
+     */
+    final boolean whileOpen(Runnable action) {
+        try {
+            begin();
+        } catch (SocketException closed) {
+            return false;
+        }
+        try {
+            action.run();
+            return true;
+        } finally {
+            end();
+        }
+    }
+
     /** Closes: wakes the waiting threads; the descriptor goes once no call uses it. Idempotent. */
     final void closeFd() {
         for (;;) {
@@ -147,7 +187,9 @@ abstract class EpollFd {
     }
 
     private void release() {
-        poller.deregister(this);
+        if (registered) {
+            poller.deregister(this);
+        }
         Native.close(fd);
     }
 }

@@ -1,6 +1,8 @@
 package dev.weft.tcp;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -9,12 +11,15 @@ import java.util.Set;
 
 /**
  * A listening socket of {@link Transport#EPOLL}. A wildcard address listens on both IPv6 and IPv4,
- * as the JDK's sockets do, where the kernel has IPv6.
+ * as the JDK's sockets do, where the kernel has IPv6. One thread accepts at a time (the server's
+ * accept thread); {@link #close()} may come from any thread.
  */
 final class EpollServerSocket extends EpollFd implements ServerSocketIo {
 
     private final int family;
     private final int[] errno = new int[1];
+    /** The accept thread's {@code struct pollfd}, freed with this object. */
+    private final MemorySegment pollfd = Arena.ofAuto().allocate(8, 4);
     private final InetSocketAddress local;
 
     private EpollServerSocket(int fd, int family) throws IOException {
@@ -59,9 +64,7 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
                 throw Native.error("bind", errno[0]);
             }
             check(Native.listen(fd, backlog, errno), "listen", errno);
-            EpollServerSocket s = new EpollServerSocket(fd, family);
-            s.poller.register(s);
-            return s;
+            return new EpollServerSocket(fd, family);
         } catch (IOException | RuntimeException e) {
             Native.close(fd);
             throw e;
@@ -79,11 +82,20 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
         }
     }
 
+    /**
+     * Accepts the next connection. A platform thread (the server's accept thread) waits in the
+     * kernel's {@code poll}, which wakes it at once; a virtual thread waits through the pollers.
+     * Through the pollers the accept thread would wait for a poller to get a carrier, and in a
+     * connect storm, with the carriers busy, the listen queue overflows meanwhile.
+     */
     @Override
     public SocketIo accept() throws IOException {
         begin();
         try {
             for (;;) {
+                if (isClosed()) {
+                    throw new SocketException("Socket closed");
+                }
                 int before = readSeq();
                 int fd = Native.accept(this.fd, errno);
                 if (fd >= 0) {
@@ -91,10 +103,13 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
                 }
                 int e = errno[0];
                 if (e == Native.EAGAIN) {
-                    awaitReadable(before);
-                    if (isClosed()) {
-                        throw new SocketException("Socket closed");
+                    if (Thread.currentThread().isVirtual()) {
+                        awaitReadable(before);
+                    } else {
+                        Native.pollIn(this.fd, pollfd);
                     }
+                } else if (isClosed()) {
+                    throw new SocketException("Socket closed");
                 } else if (e != Native.EINTR && e != Native.ECONNABORTED) {
                     throw Native.error("accept", e);
                 }
@@ -109,8 +124,12 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
         return local;
     }
 
+    /** Closes; a thread waiting in {@code poll} is woken by shutting the listener down first. */
     @Override
     public void close() {
-        closeFd();
+        whileOpen(() -> {
+            closeFd(); // marks it closed; the descriptor stays until this call ends
+            Native.shutdown(fd, Native.SHUT_RDWR, new int[1]); // wakes poll, and accept fails from now
+        });
     }
 }

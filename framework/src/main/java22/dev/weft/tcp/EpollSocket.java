@@ -43,16 +43,9 @@ final class EpollSocket extends EpollFd implements SocketIo {
         this.family = family;
     }
 
-    /** Takes over an accepted descriptor: registers it, or closes it and fails. */
-    static EpollSocket accepted(int fd, int family) throws IOException {
-        EpollSocket s = new EpollSocket(fd, family);
-        try {
-            s.poller.register(s);
-        } catch (IOException e) {
-            Native.close(fd);
-            throw e;
-        }
-        return s;
+    /** Takes over an accepted descriptor; it joins its poller when a read or write first has to wait. */
+    static EpollSocket accepted(int fd, int family) {
+        return new EpollSocket(fd, family);
     }
 
     static Set<SocketOption<?>> supportedOptions() {

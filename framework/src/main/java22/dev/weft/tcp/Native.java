@@ -45,6 +45,7 @@ final class Native {
     static final int MSG_NOSIGNAL = 0x4000;
     static final int SHUT_RD = 0;
     static final int SHUT_WR = 1;
+    static final int SHUT_RDWR = 2;
     static final int FIONREAD = 0x541B;
 
     static final int EINTR = 4;
@@ -92,9 +93,12 @@ final class Native {
     private static final MethodHandle EPOLL_CREATE1 = critical("epoll_create1", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle EPOLL_CTL = critical("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR));
     /** Not critical: close may block (SO_LINGER), and epoll_wait with a timeout does. */
-    private static final MethodHandle CLOSE = LINKER.downcallHandle(find("close"), FunctionDescriptor.of(INT, INT), ERRNO);
+    private static final MethodHandle CLOSE = LINKER.downcallHandle(find("close"), FunctionDescriptor.of(INT, INT));
     private static final MethodHandle EPOLL_WAIT = LINKER.downcallHandle(find("epoll_wait"),
             FunctionDescriptor.of(INT, INT, PTR, INT, INT), ERRNO);
+    /** Blocks a platform thread in the kernel: for the accept thread (see {@link EpollServerSocket}). */
+    private static final MethodHandle POLL = LINKER.downcallHandle(find("poll"),
+            FunctionDescriptor.of(INT, PTR, LONG, INT));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(PTR, INT));
 
     private Native() {
@@ -214,9 +218,25 @@ final class Native {
         }
     }
 
-    static int close(int fd) {
-        try (Arena arena = Arena.ofConfined()) {
-            return (int) CLOSE.invokeExact(arena.allocate(ValueLayout.JAVA_INT), fd);
+    /** Closes {@code fd}; the result is not checked (Linux frees the descriptor even when it reports an error). */
+    static void close(int fd) {
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Waits in the kernel until {@code fd} is readable, hung up or failed: {@code pollfd} is a native
+     * 8-byte {@code struct pollfd} owned by the caller. Returns poll's result.
+     */
+    static int pollIn(int fd, MemorySegment pollfd) {
+        pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+        pollfd.set(ValueLayout.JAVA_SHORT, 4, (short) EPOLLIN); // POLLIN has the same value
+        pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+        try {
+            return (int) POLL.invokeExact(pollfd, 1L, -1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
