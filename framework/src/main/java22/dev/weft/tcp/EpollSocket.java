@@ -19,6 +19,9 @@ import jdk.net.ExtendedSocketOptions;
  * newer than that read at once, without asking first: a request/response exchange costs one
  * {@code recv} and one {@code send}. (Not after the peer closed: its FIN may have come with the
  * data, and then no later event announces the end of the stream.)
+ *
+ * <p>One thread reads and one writes at a time (the connection's own, usually the same);
+ * {@link #close()}, {@link #shutdownInput()} and the address getters may come from any thread.
  */
 final class EpollSocket extends EpollFd implements SocketIo {
 
