@@ -27,6 +27,14 @@ public enum Transport {
      */
     EPOLL;
 
+    /**
+     * Whether this JVM can run this transport: {@link #JDK} always; {@link #EPOLL} on Linux (amd64,
+     * aarch64) with JDK 22 or newer, from a jar that carries it.
+     */
+    public boolean isAvailable() {
+        return Transports.unavailable(this) == null;
+    }
+
     /** The transport named by the {@code weft.transport} system property, {@link #JDK} if unset. */
     static Transport fromSystemProperty() {
         String value = System.getProperty("weft.transport");

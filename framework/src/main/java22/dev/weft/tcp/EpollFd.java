@@ -150,24 +150,6 @@ abstract class EpollFd {
         return state.get() < 0;
     }
 
-    /**
-     * Runs {@code action} on the descriptor while it is certainly still open, unless it is closed
-     * already; returns whether it ran.
-     */
-    final boolean whileOpen(Runnable action) {
-        try {
-            begin();
-        } catch (SocketException closed) {
-            return false;
-        }
-        try {
-            action.run();
-            return true;
-        } finally {
-            end();
-        }
-    }
-
     /** Closes: wakes the waiting threads; the descriptor goes once no call uses it. Idempotent. */
     final void closeFd() {
         for (;;) {

@@ -127,9 +127,16 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
     /** Closes; a thread waiting in {@code poll} is woken by shutting the listener down first. */
     @Override
     public void close() {
-        whileOpen(() -> {
-            closeFd(); // marks it closed; the descriptor stays until this call ends
+        try {
+            begin(); // holds the descriptor open while it is shut down
+        } catch (SocketException alreadyClosed) {
+            return;
+        }
+        try {
+            closeFd(); // marks it closed; the descriptor goes at end()
             Native.shutdown(fd, Native.SHUT_RDWR, new int[1]); // wakes poll, and accept fails from now
-        });
+        } finally {
+            end();
+        }
     }
 }

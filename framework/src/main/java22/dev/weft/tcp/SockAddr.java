@@ -7,6 +7,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /** {@code struct sockaddr_in} and {@code sockaddr_in6}, to and from {@link InetSocketAddress}. */
 final class SockAddr {
@@ -59,10 +60,10 @@ final class SockAddr {
         int port = ((in[2] & 0xff) << 8) | (in[3] & 0xff);
         try {
             if (family == Native.AF_INET && length >= 16) {
-                return new InetSocketAddress(InetAddress.getByAddress(java.util.Arrays.copyOfRange(in, 4, 8)), port);
+                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(in, 4, 8)), port);
             }
             if (family == Native.AF_INET6 && length >= 24) {
-                byte[] ip = java.util.Arrays.copyOfRange(in, 8, 24);
+                byte[] ip = Arrays.copyOfRange(in, 8, 24);
                 int scope = length >= MAX_LENGTH ? s.get(ValueLayout.JAVA_INT_UNALIGNED, 24) : 0;
                 InetAddress a = InetAddress.getByAddress(ip); // IPv4-mapped comes back as Inet4Address
                 if (scope != 0 && !(a instanceof Inet4Address)) {

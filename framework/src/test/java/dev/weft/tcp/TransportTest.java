@@ -42,6 +42,12 @@ class TransportTest {
     };
 
     @Test
+    void availabilityFollowsTheJvm() {
+        assertTrue(Transport.JDK.isAvailable());
+        assertEquals(EPOLL_RUNS, Transport.EPOLL.isAvailable());
+    }
+
+    @Test
     void epollServesWhereTheJvmCanRunItAndSaysWhyWhereNot() throws Exception {
         TcpServer.Builder builder = TcpServer.builder().name("epoll").bindAddress(InetAddress.getLoopbackAddress())
                 .transport(Transport.EPOLL).handler(ECHO_PEER);

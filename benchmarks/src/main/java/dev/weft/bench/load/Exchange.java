@@ -138,27 +138,29 @@ abstract sealed class Exchange permits Exchange.Echo, Exchange.Http {
          * or a regex per response.
          */
         private static int contentLength(byte[] b, int headEnd) throws BadReply {
-            for (int i = indexOfCrlf(b, 0, headEnd) + 2; i > 1 && i < headEnd; i = indexOfCrlf(b, i, headEnd) + 2) {
-                if (startsWith(b, i, headEnd, CONTENT_LENGTH)) {
-                    int end = indexOfCrlf(b, i, headEnd);
-                    int lineEnd = end < 0 ? headEnd : end;
-                    int j = i + CONTENT_LENGTH.length;
-                    while (j < lineEnd && (b[j] == ' ' || b[j] == '\t')) {
-                        j++;
-                    }
-                    long value = 0;
-                    int digits = 0;
-                    for (; j < lineEnd && b[j] >= '0' && b[j] <= '9' && digits < 10; j++, digits++) {
-                        value = value * 10 + (b[j] - '0');
-                    }
-                    while (j < lineEnd && (b[j] == ' ' || b[j] == '\t')) {
-                        j++;
-                    }
-                    if (digits == 0 || j != lineEnd || value > Integer.MAX_VALUE) {
-                        throw new BadReply("bad Content-Length: " + line(b, i, headEnd));
-                    }
-                    return (int) value;
+            for (int crlf = indexOfCrlf(b, 0, headEnd); crlf >= 0; ) { // crlf ends the line before this one
+                int start = crlf + 2;
+                crlf = indexOfCrlf(b, start, headEnd);
+                int lineEnd = crlf < 0 ? headEnd : crlf;
+                if (!startsWith(b, start, lineEnd, CONTENT_LENGTH)) {
+                    continue;
                 }
+                int j = start + CONTENT_LENGTH.length;
+                while (j < lineEnd && (b[j] == ' ' || b[j] == '\t')) {
+                    j++;
+                }
+                long value = 0;
+                int digits = 0;
+                for (; j < lineEnd && b[j] >= '0' && b[j] <= '9' && digits < 10; j++, digits++) {
+                    value = value * 10 + (b[j] - '0');
+                }
+                while (j < lineEnd && (b[j] == ' ' || b[j] == '\t')) {
+                    j++;
+                }
+                if (digits == 0 || j != lineEnd || value > Integer.MAX_VALUE) {
+                    throw new BadReply("bad Content-Length: " + line(b, start, headEnd));
+                }
+                return (int) value;
             }
             throw new BadReply("no Content-Length");
         }

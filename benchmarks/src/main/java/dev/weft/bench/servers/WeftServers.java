@@ -25,12 +25,7 @@ final class WeftServers {
         if ("jdk".equalsIgnoreCase(System.getProperty("weft.bench.transport"))) {
             return Transport.JDK;
         }
-        try (TcpServer probe = TcpServer.builder().name("bench-probe").bindAddress(Loopback.address())
-                .transport(Transport.EPOLL).handler(c -> { }).start()) {
-            return probe.transport();
-        } catch (UnsupportedOperationException e) {
-            return Transport.JDK;
-        }
+        return Transport.EPOLL.isAvailable() ? Transport.EPOLL : Transport.JDK;
     }
 
     static BenchServer echo(int maxConnections) {
