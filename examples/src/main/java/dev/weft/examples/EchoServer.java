@@ -1,6 +1,7 @@
 package dev.weft.examples;
 
 import dev.weft.tcp.Connection;
+import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +56,7 @@ public final class EchoServer {
                 .name("echo")
                 .port(a.intValue("--port", 8888))
                 .maxConnections(a.intValue("--max-connections", 10_000))
+                .clientSpeaksFirst(ServerOptions.DEFAULT_IDLE_TIMEOUT) // echo clients write first
                 .handler(raw ? EchoServer::echoRaw : EchoServer::echoWithPrefix)
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));

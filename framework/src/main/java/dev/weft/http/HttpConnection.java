@@ -64,7 +64,7 @@ final class HttpConnection {
         conn.midMessage(false); // between requests a graceful close may end the connection
         if (served == 0) {
             conn.readTimeout(limits.headerTimeout());
-            conn.readDeadline(limits.headerTimeout());
+            conn.readDeadline(limits.headerTimeout().minus(conn.age())); // the thread may start after accept
         } else {
             conn.clearReadDeadline();
             conn.readTimeout(limits.keepAliveTimeout());

@@ -29,7 +29,9 @@ import javax.net.ssl.SSLContext;
  * see there for the defaults and the status each limit answers with. Connections are served by a
  * {@link TcpServer} (its connection limit, backpressure, send timeout and close causes apply);
  * {@link #close()} is graceful: idle keep-alive connections end at once, requests in flight finish
- * (with {@code Connection: close}) within the drain timeout.
+ * (with {@code Connection: close}) within the drain timeout. HTTP clients speak first, so on
+ * {@link dev.weft.tcp.Transport#EPOLL} a new connection gets its thread only when its first request
+ * bytes come ({@link TcpServer.Builder#clientSpeaksFirst}).
  *
  * <p>Meters: see {@code HttpMetrics} ({@code http.server.requests} by route template,
  * {@code http.server.requests.active}, {@code weft.http.requests.rejected}) plus the TCP meters of
@@ -61,6 +63,7 @@ public final class HttpServer implements AutoCloseable {
                 .idleTimeout(shortest)
                 .writeTimeout(limits.sendTimeout())
                 .drainTimeout(b.drainTimeout)
+                .clientSpeaksFirst(limits.headerTimeout())
                 .handler(conn -> new HttpConnection(conn, this).serve());
         if (b.tls != null) {
             tcpBuilder.tls(b.tls).handshakeTimeout(b.handshakeTimeout);

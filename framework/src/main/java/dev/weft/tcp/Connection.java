@@ -23,6 +23,13 @@ public interface Connection extends AutoCloseable {
     /** This connection's id, unique within its server, also found in its thread's name and log lines. */
     long id();
 
+    /**
+     * How long ago the server accepted this connection. With
+     * {@link TcpServer.Builder#clientSpeaksFirst(Duration)} the handler starts only when the first
+     * bytes arrive, so a deadline meant to count from accept subtracts this.
+     */
+    Duration age();
+
     /** The peer's address. */
     InetSocketAddress remoteAddress();
 

@@ -39,6 +39,16 @@ interface SocketIo {
 
     <T> T getOption(SocketOption<T> option) throws IOException;
 
+    /**
+     * Runs {@code task} once input may be readable (bytes, end of stream, an error) or the socket is
+     * shut down or closed, without a thread waiting meanwhile; the task runs on the thread that saw
+     * the event and must be short. Returns false, and does nothing, where the transport cannot wait
+     * without a thread: then the caller reads, blocking, as usual.
+     */
+    default boolean runWhenReadable(Runnable task) {
+        return false;
+    }
+
     /** Whether this socket runs TLS. */
     default boolean isSecure() {
         return false;

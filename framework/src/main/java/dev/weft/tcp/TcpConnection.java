@@ -42,6 +42,7 @@ final class TcpConnection implements Connection {
     }
 
     private final long id;
+    private final long acceptedNanos = System.nanoTime();
     private final SocketIo io;
     private final TcpServer server;
     private final ConnectionInput in;
@@ -73,6 +74,11 @@ final class TcpConnection implements Connection {
     @Override
     public long id() {
         return id;
+    }
+
+    @Override
+    public Duration age() {
+        return Duration.ofNanos(System.nanoTime() - acceptedNanos);
     }
 
     @Override
@@ -188,6 +194,25 @@ final class TcpConnection implements Connection {
     @Override
     public String toString() {
         return "conn " + id + " " + remoteAddress();
+    }
+
+    /**
+     * Waits for the first bytes before the handler's thread exists: the watchdog times the wait out,
+     * and a graceful close ends it, as it would a read (see {@link TcpServer.Builder#clientSpeaksFirst}).
+     */
+    void awaitingFirstBytes(long timeoutNanos) {
+        readTimeoutNanos = timeoutNanos;
+        readingSince = acceptedNanos;
+    }
+
+    /**
+     * Ends the wait begun by {@link #awaitingFirstBytes}, on the handler's new thread. Returns false if
+     * the server ended it (timeout, graceful close): then the handler is not to run.
+     */
+    boolean firstBytesCame() {
+        readingSince = IDLE;
+        readTimeoutNanos = server.options().idleTimeout().toNanos();
+        return FORCED.getVolatile(this) == null;
     }
 
     int read(byte[] b, int off, int len) throws IOException {

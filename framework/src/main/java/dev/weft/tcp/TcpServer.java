@@ -42,7 +42,9 @@ import jdk.net.ExtendedSocketOptions;
  * <p>One platform thread accepts; a {@link Semaphore} permit is taken <em>before</em>
  * {@code accept()}, so at {@code maxConnections} new connections wait in the kernel backlog
  * (see {@link LimitMode}). One more platform thread, the watchdog, enforces read and write timeouts.
- * Everything else runs on virtual threads named {@code weft-conn-<id>}. The accept loop survives
+ * Everything else runs on virtual threads named {@code weft-conn-<id>}; with
+ * {@link Builder#clientSpeaksFirst(Duration)} on {@link Transport#EPOLL}, a connection gets its thread
+ * only when its first bytes come, so silent connections cost no thread. The accept loop survives
  * transient errors (EMFILE, ECONNABORTED): it counts them, logs the first of a burst, and backs off
  * for up to a second.
  *
@@ -81,6 +83,8 @@ public final class TcpServer implements AutoCloseable {
     private volatile boolean draining;
     private final SSLContext tls;
     private final Duration handshakeTimeout;
+    /** Null: each handler starts at accept; else see {@link Builder#clientSpeaksFirst(Duration)}. */
+    private final Duration firstBytesTimeout;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
         this.name = b.name;
@@ -88,13 +92,14 @@ public final class TcpServer implements AutoCloseable {
         this.handler = b.handler;
         this.tls = b.tls;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.firstBytesTimeout = b.firstBytesTimeout;
         this.permits = new Semaphore(options.maxConnections());
         this.transport = transport;
         this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
                 options.backlog(), (Integer) options.socketOptions().get(StandardSocketOptions.SO_RCVBUF));
         this.localAddress = serverSocket.localAddress();
         this.metrics = new TcpMetrics(b.registry, name, connections::size);
-        this.watchdog = new Watchdog("weft-watchdog-" + name, connections, options);
+        this.watchdog = new Watchdog("weft-watchdog-" + name, connections, options, firstBytesTimeout);
         this.acceptThread = Thread.ofPlatform().name("weft-accept-" + name).unstarted(this::acceptLoop);
     }
 
@@ -259,12 +264,16 @@ public final class TcpServer implements AutoCloseable {
         metrics.closed(CloseCause.LIMIT);
     }
 
-    /** Takes over an accepted socket that holds a permit: starts its virtual thread. */
+    /**
+     * Takes over an accepted socket that holds a permit: starts its virtual thread, at once or, with
+     * {@link Builder#clientSpeaksFirst}, when the first bytes come.
+     */
     private void serve(SocketIo socket) {
         TcpConnection connection;
+        SocketIo io;
         try {
             applySocketOptions(socket);
-            SocketIo io = tls == null ? socket : ((JdkSocketIo) socket).withTls(tls);
+            io = tls == null ? socket : ((JdkSocketIo) socket).withTls(tls);
             connection = new TcpConnection(ids.incrementAndGet(), io, this);
         } catch (IOException e) {
             // The peer may already be gone (options fail on a reset socket): nothing was served.
@@ -275,13 +284,27 @@ public final class TcpServer implements AutoCloseable {
         }
         connections.add(connection);
         metrics.opened.increment();
-        Thread.ofVirtual().name("weft-conn-" + connection.id()).start(() -> run(connection));
+        if (firstBytesTimeout != null) {
+            connection.awaitingFirstBytes(firstBytesTimeout.toNanos());
+            if (io.runWhenReadable(() -> start(connection, true))) {
+                return;
+            }
+            connection.firstBytesCame(); // this transport waits with a thread: the handler's own read waits
+        }
+        start(connection, false);
+    }
+
+    private void start(TcpConnection connection, boolean deferred) {
+        Thread.ofVirtual().name("weft-conn-" + connection.id()).start(() -> run(connection, deferred));
     }
 
     /** The body of every connection's virtual thread. */
-    private void run(TcpConnection connection) {
+    private void run(TcpConnection connection, boolean deferred) {
         Throwable thrown = null;
         try {
+            if (deferred && !connection.firstBytesCame()) {
+                return; // timed out or drained before a byte came: the handler never sees it
+            }
             if (tls != null) {
                 connection.handshake(handshakeTimeout);
             }
@@ -390,6 +413,7 @@ public final class TcpServer implements AutoCloseable {
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         /** Null until set: then the system property decides (see {@link Transport}). */
         private Transport transport;
+        private Duration firstBytesTimeout;
 
         private Builder() {
         }
@@ -525,6 +549,27 @@ public final class TcpServer implements AutoCloseable {
          */
         public Builder transport(Transport value) {
             transport = Objects.requireNonNull(value, "transport");
+            return this;
+        }
+
+        /**
+         * Declares that clients speak first (HTTP, echo, Redis, memcached…), so a connection needs no
+         * thread until its first bytes arrive. On {@link Transport#EPOLL} the handler's virtual thread
+         * then starts only when the first bytes (or the peer's close) come: a connection that has sent
+         * nothing costs its socket and a few small objects, no thread and no stack. One that sends
+         * nothing within {@code firstBytesTimeout} is closed as a read timeout, and one still silent at
+         * a graceful close is closed; in both cases the handler never sees it. On {@link Transport#JDK}
+         * and with TLS the handler starts at accept as usual and its own reads time out.
+         *
+         * <p>Do not use it for protocols where the server speaks first (SMTP, FTP, a banner): their
+         * handlers would start only after the client wrote.
+         */
+        public Builder clientSpeaksFirst(Duration firstBytesTimeout) {
+            Objects.requireNonNull(firstBytesTimeout, "firstBytesTimeout");
+            if (firstBytesTimeout.isNegative() || firstBytesTimeout.isZero()) {
+                throw new IllegalArgumentException("firstBytesTimeout must be positive, was " + firstBytesTimeout);
+            }
+            this.firstBytesTimeout = firstBytesTimeout;
             return this;
         }
 

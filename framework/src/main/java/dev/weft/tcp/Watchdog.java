@@ -25,22 +25,29 @@ final class Watchdog implements Runnable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    Watchdog(String name, Collection<TcpConnection> connections, ServerOptions options) {
+    /** {@code firstBytesTimeout} may be null (see {@link TcpServer.Builder#clientSpeaksFirst}). */
+    Watchdog(String name, Collection<TcpConnection> connections, ServerOptions options, Duration firstBytesTimeout) {
         this.connections = connections;
         this.writeTimeoutNanos = options.writeTimeout().toNanos();
-        this.intervalNanos = interval(options).toNanos();
+        this.intervalNanos = interval(options, firstBytesTimeout).toNanos();
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this);
     }
 
     /** A tenth of the shortest timeout, kept between 5 and 250 ms. */
-    static Duration interval(ServerOptions options) {
-        Duration shortest = options.idleTimeout().compareTo(options.writeTimeout()) < 0
-                ? options.idleTimeout() : options.writeTimeout();
+    private static Duration interval(ServerOptions options, Duration firstBytesTimeout) {
+        Duration shortest = min(options.idleTimeout(), options.writeTimeout());
+        if (firstBytesTimeout != null) {
+            shortest = min(shortest, firstBytesTimeout);
+        }
         Duration tenth = shortest.dividedBy(10);
         if (tenth.compareTo(MIN_INTERVAL) < 0) {
             return MIN_INTERVAL;
         }
         return tenth.compareTo(MAX_INTERVAL) > 0 ? MAX_INTERVAL : tenth;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) < 0 ? a : b;
     }
 
     void start() {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.SocketException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Waiting: take {@link #readSeq()} <em>before</em> the call that found nothing, then
  * {@link #awaitReadable(int)} returns once an event came after it. Edge-triggered epoll reports every
- * arrival, so no wake-up is lost between the call and the wait.
+ * arrival, so no wake-up is lost between the call and the wait. {@link #whenReadable(int, Runnable)}
+ * waits the same way without a thread: it runs a task instead.
  */
 abstract class EpollFd {
 
@@ -22,6 +22,8 @@ abstract class EpollFd {
     private static final VarHandle READ_SEQ;
     private static final VarHandle WRITE_SEQ;
     private static final VarHandle REGISTERED;
+    private static final VarHandle STATE;
+    private static final VarHandle ON_READABLE;
 
     static {
         try {
@@ -29,6 +31,8 @@ abstract class EpollFd {
             READ_SEQ = lookup.findVarHandle(EpollFd.class, "readSeq", int.class);
             WRITE_SEQ = lookup.findVarHandle(EpollFd.class, "writeSeq", int.class);
             REGISTERED = lookup.findVarHandle(EpollFd.class, "registered", boolean.class);
+            STATE = lookup.findVarHandle(EpollFd.class, "state", int.class);
+            ON_READABLE = lookup.findVarHandle(EpollFd.class, "onReadable", Runnable.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -43,8 +47,10 @@ abstract class EpollFd {
     private volatile Thread reader;
     private volatile boolean registered;
     private volatile Thread writer;
+    /** Run, once, instead of waking a reader: see {@link #whenReadable(int, Runnable)}. */
+    private volatile Runnable onReadable;
     /** The sign bit: closed; the rest: how many calls are using the descriptor now. */
-    private final AtomicInteger state = new AtomicInteger();
+    private volatile int state;
 
     EpollFd(int fd) {
         this.fd = fd;
@@ -64,6 +70,11 @@ abstract class EpollFd {
         hangup = true;
     }
 
+    /** Whether the poller watches this descriptor yet: it does from the first wait on. */
+    final boolean isRegistered() {
+        return registered;
+    }
+
     final boolean sawHangup() {
         return hangup;
     }
@@ -71,6 +82,9 @@ abstract class EpollFd {
     /** Called by the poller, and by anything that must wake the reader. */
     final void readable() {
         READ_SEQ.getAndAdd(this, 1);
+        if (onReadable != null) {
+            fire();
+        }
         Thread t = reader;
         if (t != null) {
             LockSupport.unpark(t);
@@ -114,6 +128,38 @@ abstract class EpollFd {
         }
     }
 
+    /**
+     * Runs {@code task} once, at the first input event newer than {@code seen}, or at a close or an
+     * input shutdown, whichever comes first; at once if one came already. It runs on the thread that
+     * saw the event (the poller, or a closing thread), so it must be short and must not block.
+     */
+    final void whenReadable(int seen, Runnable task) {
+        onReadable = task;
+        try {
+            begin();
+            try {
+                ensureRegistered();
+            } finally {
+                end();
+            }
+        } catch (IOException e) {
+            fire(); // closed, or epoll refused it: the task's own read reports that
+            return;
+        }
+        // Read after onReadable was published, as readable() reads onReadable after its bump: one of
+        // the two sees the other.
+        if (readSeq != seen || isClosed()) {
+            fire();
+        }
+    }
+
+    private void fire() {
+        Runnable task = (Runnable) ON_READABLE.getAndSet(this, null);
+        if (task != null) {
+            task.run();
+        }
+    }
+
     /** Parks until an output event newer than {@code seen}, or a close. */
     final void awaitWritable(int seen) throws IOException {
         ensureRegistered();
@@ -130,34 +176,34 @@ abstract class EpollFd {
     /** Marks a call that uses the descriptor; fails if closed. Pair with {@link #end()}. */
     final void begin() throws SocketException {
         for (;;) {
-            int s = state.get();
+            int s = state;
             if (s < 0) {
                 throw new SocketException("Socket closed");
             }
-            if (state.compareAndSet(s, s + 1)) {
+            if (STATE.compareAndSet(this, s, s + 1)) {
                 return;
             }
         }
     }
 
     final void end() {
-        if (state.decrementAndGet() == CLOSED) {
+        if ((int) STATE.getAndAdd(this, -1) - 1 == CLOSED) {
             release();
         }
     }
 
     public final boolean isClosed() {
-        return state.get() < 0;
+        return state < 0;
     }
 
     /** Closes: wakes the waiting threads; the descriptor goes once no call uses it. Idempotent. */
     final void closeFd() {
         for (;;) {
-            int s = state.get();
+            int s = state;
             if (s < 0) {
                 return;
             }
-            if (state.compareAndSet(s, s | CLOSED)) {
+            if (STATE.compareAndSet(this, s, s | CLOSED)) {
                 readable();
                 writable();
                 if (s == 0) {

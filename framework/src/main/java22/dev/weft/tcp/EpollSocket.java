@@ -104,6 +104,23 @@ final class EpollSocket extends EpollFd implements SocketIo {
         }
     }
 
+    /**
+     * Waits without a thread where nothing can be waiting unseen: on a socket not yet registered
+     * (registering reports what is there) or one whose last read ran it dry. Otherwise there may be
+     * bytes that no event will announce, so the task runs at once.
+     */
+    @Override
+    public boolean runWhenReadable(Runnable task) {
+        if (!isRegistered()) {
+            whenReadable(readSeq(), task);
+        } else if (drained) {
+            whenReadable(drainedAt, task);
+        } else {
+            task.run();
+        }
+        return true;
+    }
+
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);

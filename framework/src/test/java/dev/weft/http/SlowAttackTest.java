@@ -94,6 +94,28 @@ class SlowAttackTest {
     }
 
     @Test
+    void headWhoseFirstByteComesLateIsCutAtTheHeaderDeadlineCountedFromAccept() {
+        start(ClientFixture.limits(HEADER, READ, MIN_RATE, GRACE, KEEP_ALIVE));
+        byte[] neverEnding = ("GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: " + "a".repeat(20))
+                .getBytes(StandardCharsets.US_ASCII);
+
+        long start = System.nanoTime();
+        SlowSocket s = connect();
+        // On epoll the connection's thread starts only now, with the first byte; the deadline still counts from accept.
+        assertTrue(s.quietFor(Duration.ofMillis(1500)), "the server spoke or closed before the head began");
+        SlowSocket.Trickled trickled = s.trickle(neverEnding, Duration.ofMillis(400));
+        byte[] raw = s.readToEnd(Duration.ofSeconds(5));
+        long elapsedMs = millisSince(start);
+
+        assertTrue(trickled.answered(), "the server answered before the client ran out of bytes: " + trickled);
+        assertEquals(408, SlowSocket.parse(raw).status());
+        assertTrue(elapsedMs >= HEADER.toMillis(), "408 after " + elapsedMs + " ms, before the header timeout");
+        assertTrue(elapsedMs < HEADER.toMillis() + 1200,
+                "408 after " + elapsedMs + " ms: the deadline counted from the first byte, not from accept");
+        await().atMost(Duration.ofSeconds(5)).until(() -> fixture.rejected("timeout") == 1);
+    }
+
+    @Test
     void bodySlowerThanTheMinimumRateGets408AfterTheGraceAndTheConnectionCloses() {
         start(ClientFixture.limits(HEADER, READ, MIN_RATE, GRACE, KEEP_ALIVE));
         SlowSocket s = connect();

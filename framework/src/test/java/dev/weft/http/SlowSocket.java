@@ -83,6 +83,34 @@ final class SlowSocket implements AutoCloseable {
     }
 
     /**
+     * Waits {@code time} for the server without writing: true if it stayed silent, false if it
+     * answered or ended the connection meanwhile. A read with a timeout, never a sleep.
+     */
+    boolean quietFor(Duration time) {
+        try {
+            socket.setSoTimeout((int) time.toMillis());
+            int r = in.read();
+            if (r >= 0) {
+                peeked = r;
+            }
+            return false;
+        } catch (SocketTimeoutException e) {
+            return true;
+        } catch (SocketException e) {
+            reset = true;
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                socket.setSoTimeout(10_000);
+            } catch (SocketException ignored) {
+                // closed: the next read reports it
+            }
+        }
+    }
+
+    /**
      * Writes {@code data} one byte at a time; after each byte waits up to {@code gap} for the server,
      * and stops as soon as it answers or ends the connection. The wait is a read with a timeout,
      * never a sleep: the server's reaction ends it at once.

@@ -11,6 +11,7 @@ import dev.weft.bench.proc.ServerSample;
 import dev.weft.bench.servers.Protocol;
 import dev.weft.examples.Args;
 import dev.weft.examples.EchoServer;
+import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,6 +126,7 @@ public final class C10kDemo {
                 .port(0)
                 .maxConnections(options.connections() + HEADROOM)
                 .drainTimeout(DRAIN)
+                .clientSpeaksFirst(ServerOptions.DEFAULT_IDLE_TIMEOUT)
                 .handler(EchoServer::echoRaw)
                 .start();
     }

@@ -3,12 +3,15 @@ package dev.weft.bench.servers;
 import dev.weft.bench.Loopback;
 import dev.weft.examples.EchoServer;
 import dev.weft.http.HttpServer;
+import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import dev.weft.tcp.Transport;
 
 /**
  * Weft's servers under test: what an application writes, with the limit raised for the connection
- * count, on Weft's epoll transport (Netty's servers here use Netty's): {@link #TRANSPORT}.
+ * count, on Weft's epoll transport (Netty's servers here use Netty's): {@link #TRANSPORT}. Echo
+ * clients speak first, so the echo server says so, as {@code HttpServer} does for HTTP: connections
+ * get their threads when their first bytes come.
  */
 final class WeftServers {
 
@@ -35,6 +38,7 @@ final class WeftServers {
                 .port(0)
                 .maxConnections(maxConnections)
                 .transport(TRANSPORT)
+                .clientSpeaksFirst(ServerOptions.DEFAULT_IDLE_TIMEOUT)
                 .handler(EchoServer::echoRaw)
                 .start();
         return new Started(server.port(), server::close);
