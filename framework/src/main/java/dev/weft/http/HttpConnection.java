@@ -47,13 +47,21 @@ final class HttpConnection {
         this.parser = new RequestHeadParser(limits);
     }
 
+    /**
+     * Serves requests until the connection is done, or until it must wait for the next one: then,
+     * where the transport allows, it hands the connection back to the server, which calls this again
+     * on a new thread when the next request's bytes come ({@link Connection#continueWhenReadable}).
+     */
     void serve() throws IOException {
         try {
             while (serveOne()) {
                 served++;
+                if (!in.hasBuffered() && conn.continueWhenReadable(limits.keepAliveTimeout(), c -> serve())) {
+                    return;
+                }
             }
         } finally {
-            out.flush();
+            out.flushAndRelease();
         }
     }
 

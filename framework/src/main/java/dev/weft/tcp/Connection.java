@@ -68,6 +68,22 @@ public interface Connection extends AutoCloseable {
     void clearReadDeadline();
 
     /**
+     * Hands the connection back to the server until its next bytes come, so no thread waits
+     * meanwhile: call it as the handler's last act, then return. When bytes come (or the peer
+     * closes), {@code next} runs as the handler on a new virtual thread. If none come within
+     * {@code timeout}, or a graceful close comes first, the connection closes ({@code read_timeout},
+     * {@code shutdown}) and {@code next} never runs. Bytes the handler read into its own buffer and
+     * did not use announce nothing: call it only with nothing left over.
+     *
+     * <p>Request/response protocols use it between requests ({@code HttpServer} does, between
+     * keep-alive requests), so idle connections hold no stack.
+     *
+     * @return false, having done nothing, where the transport cannot wait without a thread
+     *         ({@link Transport#JDK}, TLS): then read on, on this thread
+     */
+    boolean continueWhenReadable(Duration timeout, ConnectionHandler next);
+
+    /**
      * Tells the server whether this connection is in the middle of a message (true) or between
      * messages (false, the default). A graceful {@linkplain TcpServer#close() close} ends reads only
      * between messages: a message that has begun is read to its end (bounded by the read timeout and

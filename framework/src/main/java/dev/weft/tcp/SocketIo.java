@@ -39,14 +39,20 @@ interface SocketIo {
 
     <T> T getOption(SocketOption<T> option) throws IOException;
 
+    /** Whether {@link #runWhenReadable} works here: a transport with readiness events. */
+    default boolean canRunWhenReadable() {
+        return false;
+    }
+
     /**
      * Runs {@code task} once input may be readable (bytes, end of stream, an error) or the socket is
      * shut down or closed, without a thread waiting meanwhile; the task runs on the thread that saw
-     * the event and must be short. Returns false, and does nothing, where the transport cannot wait
-     * without a thread: then the caller reads, blocking, as usual.
+     * the event and must be short. Bytes the caller buffered and did not consume announce nothing.
+     *
+     * @throws UnsupportedOperationException unless {@link #canRunWhenReadable()}
      */
-    default boolean runWhenReadable(Runnable task) {
-        return false;
+    default void runWhenReadable(Runnable task) {
+        throw new UnsupportedOperationException("this transport waits with a thread");
     }
 
     /** Whether this socket runs TLS. */

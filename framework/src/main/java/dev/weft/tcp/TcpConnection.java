@@ -61,6 +61,9 @@ final class TcpConnection implements Connection {
     private IOException firstFailure;
     private boolean sawEndOfStream;
     private InetSocketAddress remote;
+    /** Set by {@link #continueWhenReadable}; only the connection's current thread touches them. */
+    private ConnectionHandler next;
+    private long nextTimeoutNanos;
 
     TcpConnection(long id, SocketIo io, TcpServer server) {
         this.id = id;
@@ -196,20 +199,56 @@ final class TcpConnection implements Connection {
         return "conn " + id + " " + remoteAddress();
     }
 
-    /**
-     * Waits for the first bytes before the handler's thread exists: the watchdog times the wait out,
-     * and a graceful close ends it, as it would a read (see {@link TcpServer.Builder#clientSpeaksFirst}).
-     */
-    void awaitingFirstBytes(long timeoutNanos) {
-        readTimeoutNanos = timeoutNanos;
-        readingSince = acceptedNanos;
+    @Override
+    public boolean continueWhenReadable(Duration timeout, ConnectionHandler next) {
+        Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(next, "next");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        if (!io.canRunWhenReadable()) {
+            return false;
+        }
+        this.nextTimeoutNanos = timeout.toNanos();
+        this.next = next;
+        return true;
+    }
+
+    /** The handler {@link #continueWhenReadable} left for the server, or null; cleared. */
+    ConnectionHandler takeNext() {
+        ConnectionHandler h = next;
+        next = null;
+        return h;
+    }
+
+    long nextTimeoutNanos() {
+        return nextTimeoutNanos;
+    }
+
+    boolean canWaitWithoutThread() {
+        return io.canRunWhenReadable();
     }
 
     /**
-     * Ends the wait begun by {@link #awaitingFirstBytes}, on the handler's new thread. Returns false if
-     * the server ended it (timeout, graceful close): then the handler is not to run.
+     * Begins a wait for bytes with no thread (see {@link TcpServer}): timed by the watchdog, and
+     * ended by a graceful close, like a read between messages.
      */
-    boolean firstBytesCame() {
+    void awaitingBytes(long timeoutNanos) {
+        readTimeoutNanos = timeoutNanos;
+        readDeadline = IDLE;
+        midMessage = false;
+        readingSince = System.nanoTime();
+    }
+
+    void runWhenReadable(Runnable task) {
+        io.runWhenReadable(task);
+    }
+
+    /**
+     * Ends the wait begun by {@link #awaitingBytes}, on the connection's new thread. Returns false if
+     * the server ended it (timeout, graceful close): then no handler is to run.
+     */
+    boolean bytesCame() {
         readingSince = IDLE;
         readTimeoutNanos = server.options().idleTimeout().toNanos();
         return FORCED.getVolatile(this) == null;

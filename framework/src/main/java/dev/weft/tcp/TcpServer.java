@@ -270,10 +270,9 @@ public final class TcpServer implements AutoCloseable {
      */
     private void serve(SocketIo socket) {
         TcpConnection connection;
-        SocketIo io;
         try {
             applySocketOptions(socket);
-            io = tls == null ? socket : ((JdkSocketIo) socket).withTls(tls);
+            SocketIo io = tls == null ? socket : ((JdkSocketIo) socket).withTls(tls);
             connection = new TcpConnection(ids.incrementAndGet(), io, this);
         } catch (IOException e) {
             // The peer may already be gone (options fail on a reset socket): nothing was served.
@@ -284,46 +283,66 @@ public final class TcpServer implements AutoCloseable {
         }
         connections.add(connection);
         metrics.opened.increment();
-        if (firstBytesTimeout != null) {
-            connection.awaitingFirstBytes(firstBytesTimeout.toNanos());
-            if (io.runWhenReadable(() -> start(connection, true))) {
-                return;
-            }
-            connection.firstBytesCame(); // this transport waits with a thread: the handler's own read waits
+        if (firstBytesTimeout != null && connection.canWaitWithoutThread()) {
+            waitWithoutThread(connection, firstBytesTimeout.toNanos(), handler);
+        } else {
+            start(connection, handler, false);
         }
-        start(connection, false);
     }
 
-    private void start(TcpConnection connection, boolean deferred) {
-        Thread.ofVirtual().name("weft-conn-" + connection.id()).start(() -> run(connection, deferred));
+    /**
+     * Lets {@code connection} wait for its next bytes with no thread, then run {@code next} on a new
+     * one; the watchdog times the wait out and a graceful close ends it, as they would a read.
+     */
+    private void waitWithoutThread(TcpConnection connection, long timeoutNanos, ConnectionHandler next) {
+        connection.awaitingBytes(timeoutNanos);
+        // Read after the wait was published, as close() sets draining before it looks: one of the two sees the other.
+        if (draining) {
+            connection.drain();
+            start(connection, next, true);
+        } else {
+            connection.runWhenReadable(() -> start(connection, next, true));
+        }
+    }
+
+    private void start(TcpConnection connection, ConnectionHandler h, boolean waited) {
+        Thread.ofVirtual().name("weft-conn-" + connection.id()).start(() -> run(connection, h, waited));
     }
 
     /** The body of every connection's virtual thread. */
-    private void run(TcpConnection connection, boolean deferred) {
+    private void run(TcpConnection connection, ConnectionHandler h, boolean waited) {
         Throwable thrown = null;
         try {
-            if (deferred && !connection.firstBytesCame()) {
-                return; // timed out or drained before a byte came: the handler never sees it
+            // A wait the server ended (timeout, graceful close) never reaches the handler.
+            if (!waited || connection.bytesCame()) {
+                if (tls != null) {
+                    connection.handshake(handshakeTimeout);
+                }
+                h.handle(connection);
+                ConnectionHandler next = connection.takeNext();
+                if (next != null && !connection.isClosed()) {
+                    waitWithoutThread(connection, connection.nextTimeoutNanos(), next);
+                    return; // the connection lives on without a thread
+                }
             }
-            if (tls != null) {
-                connection.handshake(handshakeTimeout);
-            }
-            handler.handle(connection);
         } catch (Throwable t) {
             thrown = t;
-        } finally {
-            CloseCause cause = connection.closeCause(thrown);
-            connection.close();
-            log(connection, cause, thrown);
-            metrics.closed(cause);
-            connections.remove(connection);
-            permits.release();
-            if (draining) {
-                signalConnectionEnded();
-            }
         }
+        finish(connection, thrown);
         if (thrown instanceof VirtualMachineError error) {
             throw error;
+        }
+    }
+
+    private void finish(TcpConnection connection, Throwable thrown) {
+        CloseCause cause = connection.closeCause(thrown);
+        connection.close();
+        log(connection, cause, thrown);
+        metrics.closed(cause);
+        connections.remove(connection);
+        permits.release();
+        if (draining) {
+            signalConnectionEnded();
         }
     }
 

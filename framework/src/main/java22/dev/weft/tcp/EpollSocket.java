@@ -110,14 +110,22 @@ final class EpollSocket extends EpollFd implements SocketIo {
      * bytes that no event will announce, so the task runs at once.
      */
     @Override
-    public boolean runWhenReadable(Runnable task) {
+    public void runWhenReadable(Runnable task) {
         if (!isRegistered()) {
             whenReadable(readSeq(), task);
         } else if (drained) {
             whenReadable(drainedAt, task);
         } else {
             task.run();
+            return;
         }
+        if (inputShutdown) {
+            readable(); // a shutdownInput() whose wake-up came before the task was set: runs it, if still unrun
+        }
+    }
+
+    @Override
+    public boolean canRunWhenReadable() {
         return true;
     }
 

@@ -1,0 +1,212 @@
+package dev.weft.tcp;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link Connection#continueWhenReadable}: a line protocol whose handler answers one line and hands
+ * the connection back. On the epoll transport each line runs on a new virtual thread and none waits
+ * in between; the wait times out, drains and sees the peer's close like a read; bytes already in the
+ * socket are not missed. On the JDK transport it declines and the handler reads on.
+ */
+@Timeout(60)
+class ContinueWhenReadableTest {
+
+    private static final boolean EPOLL_RUNS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
+            .startsWith("linux") && Runtime.version().feature() >= 22;
+    private static final Duration LONG = Duration.ofMinutes(1);
+    private static final int BUFFER = 64;
+
+    private final ServerFixture fixture = new ServerFixture();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final List<Boolean> continued = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    /**
+     * Answers each line of a read with "re: " + line; hands the connection back after each read
+     * where the transport allows. The clients here write whole lines.
+     */
+    private final class LineHandler implements ConnectionHandler {
+        private final Duration wait;
+
+        LineHandler(Duration wait) {
+            this.wait = wait;
+        }
+
+        @Override
+        public void handle(Connection conn) throws IOException {
+            byte[] buf = new byte[BUFFER];
+            for (;;) {
+                threads.add(Thread.currentThread());
+                int n = conn.in().read(buf);
+                if (n < 0) {
+                    return;
+                }
+                StringBuilder replies = new StringBuilder();
+                for (String line : new String(buf, 0, n, StandardCharsets.US_ASCII).split("\n")) {
+                    replies.append("re: ").append(line).append('\n');
+                }
+                conn.out().write(replies.toString().getBytes(StandardCharsets.US_ASCII));
+                boolean handedBack = conn.continueWhenReadable(wait, this);
+                continued.add(handedBack);
+                if (handedBack) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void startOnEpoll(Duration wait) {
+        fixture.start(new LineHandler(wait), b -> b.transport(Transport.EPOLL));
+    }
+
+    private static void exchange(TestClient client, String line) {
+        client.send(line + "\n");
+        String expected = "re: " + line + "\n";
+        assertEquals(expected, client.readString(expected.length()));
+    }
+
+    @Test
+    void eachLineRunsOnANewThreadAndNoThreadWaitsInBetween() {
+        if (!EPOLL_RUNS) {
+            return; // TransportTest checks the refusal of EPOLL here
+        }
+        startOnEpoll(LONG);
+        TestClient client = fixture.connect();
+        for (int i = 0; i < 3; i++) {
+            exchange(client, "line " + i);
+            Thread handler = threads.get(i);
+            await("the handler's thread ends while the connection waits").atMost(Duration.ofSeconds(5))
+                    .until(() -> !handler.isAlive());
+        }
+        assertEquals(3, threads.stream().distinct().count(), "one thread per line: " + threads);
+        assertEquals(List.of(true, true, true), continued);
+        assertEquals(1, fixture.server().activeConnections(), "the connection stays open");
+    }
+
+    @Test
+    void bytesLeftInTheSocketAfterAFullReadAreServedWithoutNewBytes() {
+        if (!EPOLL_RUNS) {
+            return;
+        }
+        startOnEpoll(LONG);
+        TestClient client = fixture.connect();
+        String full = "a".repeat(BUFFER - 1);
+        // One write: the first read fills the buffer and leaves "two\n" in the socket, which no new
+        // readiness event will announce.
+        client.send(full + "\ntwo\n");
+
+        String expected = "re: " + full + "\nre: two\n";
+        assertEquals(expected, client.readString(expected.length()));
+        assertEquals(2, threads.stream().distinct().count(), threads.toString());
+    }
+
+    @Test
+    void aSilentConnectionIsClosedAtTheTimeoutWithoutCallingTheHandlerAgain() {
+        if (!EPOLL_RUNS) {
+            return;
+        }
+        Duration wait = Duration.ofMillis(300);
+        startOnEpoll(wait);
+        TestClient client = fixture.connect();
+        exchange(client, "hello");
+        long start = System.nanoTime();
+
+        assertEquals("eof", client.assertEnded());
+        long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(elapsedMillis >= wait.toMillis() - 50, "closed after " + elapsedMillis + " ms");
+        assertTrue(elapsedMillis < 3_000, "closed only after " + elapsedMillis + " ms");
+        fixture.awaitOnlyClosed(CloseCause.READ_TIMEOUT, 1);
+        assertEquals(1, threads.size(), "the handler ran once");
+    }
+
+    @Test
+    void aGracefulCloseEndsAWaitingConnectionAtOnce() {
+        if (!EPOLL_RUNS) {
+            return;
+        }
+        startOnEpoll(LONG);
+        TestClient client = fixture.connect();
+        exchange(client, "hello");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !threads.get(0).isAlive());
+
+        long start = System.nanoTime();
+        fixture.server().close();
+        long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertTrue(closeMillis < ServerFixture.TEST_DRAIN_TIMEOUT.toMillis(), "close waited " + closeMillis + " ms");
+        assertEquals("eof", client.assertEnded());
+        fixture.awaitOnlyClosed(CloseCause.SHUTDOWN, 1);
+    }
+
+    @Test
+    void aPeerThatClosesWhileTheConnectionWaitsReachesTheNextHandlerAsEndOfStream() {
+        if (!EPOLL_RUNS) {
+            return;
+        }
+        startOnEpoll(LONG);
+        TestClient client = fixture.connect();
+        exchange(client, "hello");
+        client.shutdownOutput();
+
+        assertEquals("eof", client.assertEnded());
+        fixture.awaitOnlyClosed(CloseCause.PEER_CLOSED, 1);
+        assertEquals(2, threads.size(), "the next handler ran and read the end of stream");
+    }
+
+    @Test
+    void onTheJdkTransportItDeclinesAndTheHandlerReadsOnOnItsThread() {
+        fixture.start(new LineHandler(LONG), b -> b.transport(Transport.JDK));
+        TestClient client = fixture.connect();
+        exchange(client, "one");
+        exchange(client, "two");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> continued.size() == 2);
+        assertEquals(List.of(false, false), continued);
+        assertSame(threads.get(0), threads.get(1));
+        assertTrue(threads.get(0).isAlive(), "the thread waits for the next line");
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithAMessage() {
+        List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+        fixture.start(conn -> {
+            try {
+                conn.continueWhenReadable(Duration.ZERO, c -> { });
+            } catch (IllegalArgumentException e) {
+                failures.add(e);
+            }
+            try {
+                conn.continueWhenReadable(LONG, null);
+            } catch (NullPointerException e) {
+                failures.add(e);
+            }
+            conn.out().write('x');
+        });
+        TestClient client = fixture.connect();
+        client.send("go");
+
+        assertEquals("x", client.readString(1));
+        assertEquals(2, failures.size(), failures.toString());
+        assertEquals("timeout must be positive, was PT0S", failures.get(0).getMessage());
+        assertEquals("next", failures.get(1).getMessage());
+    }
+}
