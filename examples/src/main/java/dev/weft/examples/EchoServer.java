@@ -49,6 +49,27 @@ public final class EchoServer {
         }
     }
 
+    /**
+     * {@link #echoRaw}, handing the connection back after each reply that emptied the socket
+     * ({@link Connection#continueWhenReadable}): on the epoll transport no thread waits between
+     * messages, so an idle connection holds no stack; elsewhere it reads on like {@code echoRaw}.
+     */
+    public static void echoPerMessage(Connection conn) throws IOException {
+        byte[] buf = new byte[256];
+        InputStream in = conn.in();
+        OutputStream out = conn.out();
+        for (int n; (n = in.read(buf)) > 0; ) {
+            out.write(buf, 0, n);
+            if (n < buf.length) {
+                if (conn.continueWhenReadable(ServerOptions.DEFAULT_IDLE_TIMEOUT, EchoServer::echoPerMessage)) {
+                    return;
+                }
+            } else if (buf.length < 16 * 1024) {
+                buf = new byte[buf.length * 2];
+            }
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
         Args a = Args.parse("echo", args, "--port", "--raw", "--max-connections");
         boolean raw = a.flag("--raw");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.TcpServer;
+import dev.weft.tcp.Transport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,6 +66,28 @@ class EchoServerTest {
         }
     }
 
+    @Test
+    void perMessageModeEchoesOnBothTransports() throws IOException {
+        for (Transport transport : Transport.values()) {
+            if (!transport.isAvailable()) {
+                continue; // EPOLL on JDK 21: TransportTest in the framework checks the refusal
+            }
+            try (TcpServer server = start(EchoServer::echoPerMessage, transport);
+                 Socket client = connect(server)) {
+                for (int i = 0; i < 5; i++) { // small messages: on epoll each is served by a new thread
+                    byte[] ping = ("ping " + i).getBytes(StandardCharsets.US_ASCII);
+                    client.getOutputStream().write(ping);
+                    assertArrayEquals(ping, readExactly(client.getInputStream(), ping.length), transport.name());
+                }
+                byte[] payload = new byte[100_000]; // full reads: the same thread reads on
+                new Random(3).nextBytes(payload);
+                client.getOutputStream().write(payload);
+                client.shutdownOutput();
+                assertArrayEquals(payload, client.getInputStream().readAllBytes(), transport.name());
+            }
+        }
+    }
+
     /** Where the chunk starting at {@code at} ends: its bytes match the payload, at most 1024 of them. */
     private static int nextPrefix(byte[] reply, int at, byte[] payload, int echoed) {
         int i = at;
@@ -75,9 +98,14 @@ class EchoServerTest {
     }
 
     private static TcpServer start(ConnectionHandler handler) {
+        return start(handler, Transport.JDK);
+    }
+
+    private static TcpServer start(ConnectionHandler handler, Transport transport) {
         return TcpServer.builder()
                 .bindAddress(InetAddress.getLoopbackAddress())
                 .meterRegistry(new SimpleMeterRegistry())
+                .transport(transport)
                 .handler(handler)
                 .start();
     }

@@ -86,11 +86,12 @@ final class Report {
         String reps = "n = " + info.repetitions() + (info.repetitions() == 1 ? " repetition" : " repetitions");
         long s = info.took().toSeconds();
         return fmt("`%s` — %s; %s; %s; every JVM (servers, load clients, JMH forks) with `%s`; Weft on"
-                + " `Transport.%s`, Netty on its native epoll transport; took %d min %02d s."
+                + " `Transport.%s` (echo handler `EchoServer.%s`), Netty on its native epoll transport;"
+                + " took %d min %02d s."
                 + " %s (servers alternating within each), median (min–max). Loopback only: the load"
                 + " client shares the cores with the server, so ratios matter more than absolutes.%s%n",
                 info.command(), DATE.format(info.start()), info.machine(), info.jdk(), String.join(" ", info.jvmFlags()),
-                info.weftTransport(), s / 60, s % 60, reps,
+                info.weftTransport(), info.weftEcho(), s / 60, s % 60, reps,
                 info.quick() ? " **Quick run: proves the benchmarks work; do not quote these numbers.**" : "");
     }
 

@@ -22,15 +22,16 @@ import java.util.Map;
  * @param quick       whether it was a quick run (numbers not for quoting)
  * @param repetitions how many repetitions
  * @param weftTransport the transport Weft's servers ran on ({@code EPOLL} or {@code JDK})
+ * @param weftEcho    the {@code EchoServer} handler Weft's echo server ran ({@code echoPerMessage} or {@code echoRaw})
  */
 record RunInfo(String command, Instant start, Duration took, String jdk, List<String> jvmFlags, String machine,
-        boolean quick, int repetitions, String weftTransport) {
+        boolean quick, int repetitions, String weftTransport, String weftEcho) {
 
     static RunInfo current(String command, Instant start, Duration took, List<String> jvmFlags, boolean quick,
             int repetitions) {
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         return new RunInfo(command, start, took, jdk, jvmFlags, describeMachine(), quick, repetitions,
-                ServerKind.weftTransport());
+                ServerKind.weftTransport(), ServerKind.weftEcho(jvmFlags));
     }
 
     /** e.g. "2 cores (AMD EPYC 7B13), 24.0 GiB, Linux 6.1.0-28-cloud-amd64". */
@@ -70,7 +71,8 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
                 Duration.ofSeconds(((Number) m.get("tookSeconds")).longValue()), (String) m.get("jdk"),
                 (List<String>) m.get("jvmFlags"), (String) m.get("machine"), Boolean.TRUE.equals(m.get("quick")),
                 ((Number) m.get("repetitions")).intValue(),
-                m.get("weftTransport") instanceof String t ? t : "JDK"); // runs before it existed were on the JDK's
+                m.get("weftTransport") instanceof String t ? t : "JDK", // runs before it existed were on the JDK's
+                m.get("weftEcho") instanceof String e ? e : "echoRaw"); // and ran the plain loop
     }
 
     Map<String, Object> toMap() {
@@ -84,6 +86,7 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         m.put("quick", quick);
         m.put("repetitions", repetitions);
         m.put("weftTransport", weftTransport);
+        m.put("weftEcho", weftEcho);
         return m;
     }
 }

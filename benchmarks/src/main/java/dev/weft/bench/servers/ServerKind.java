@@ -62,6 +62,16 @@ public enum ServerKind {
         return WeftServers.TRANSPORT.name();
     }
 
+    /**
+     * The handler Weft's echo server runs in JVMs with these flags ({@code -Dweft.bench.echo=loop}
+     * picks the plain loop): {@code echoPerMessage} or {@code echoRaw}, of {@code EchoServer}.
+     */
+    public static String weftEcho(List<String> jvmFlags) {
+        String prefix = "-D" + WeftServers.ECHO_PROPERTY + "=";
+        return jvmFlags.stream().filter(f -> f.startsWith(prefix)).reduce((a, b) -> b)
+                .map(f -> WeftServers.isLoop(f.substring(prefix.length()))).orElse(false) ? "echoRaw" : "echoPerMessage";
+    }
+
     /** The kind with this label; throws {@link IllegalArgumentException} naming the labels there are. */
     public static ServerKind of(String label) {
         for (ServerKind k : values()) {

@@ -3,6 +3,7 @@ package dev.weft.bench.servers;
 import dev.weft.bench.Loopback;
 import dev.weft.examples.EchoServer;
 import dev.weft.http.HttpServer;
+import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import dev.weft.tcp.Transport;
@@ -11,7 +12,8 @@ import dev.weft.tcp.Transport;
  * Weft's servers under test: what an application writes, with the limit raised for the connection
  * count, on Weft's epoll transport (Netty's servers here use Netty's): {@link #TRANSPORT}. Echo
  * clients speak first, so the echo server says so, as {@code HttpServer} does for HTTP: connections
- * get their threads when their first bytes come.
+ * get their threads when their first bytes come; and it hands each connection back between
+ * messages ({@link #ECHO}).
  */
 final class WeftServers {
 
@@ -21,7 +23,21 @@ final class WeftServers {
      */
     static final Transport TRANSPORT = pick();
 
+    static final String ECHO_PROPERTY = "weft.bench.echo";
+
+    /**
+     * {@link EchoServer#echoPerMessage}, which hands the connection back between messages (so no
+     * thread waits for the next one, as {@code HttpServer} does between requests);
+     * {@code -Dweft.bench.echo=loop} measures the plain blocking loop, {@link EchoServer#echoRaw}.
+     */
+    static final ConnectionHandler ECHO = isLoop(System.getProperty(ECHO_PROPERTY))
+            ? EchoServer::echoRaw : EchoServer::echoPerMessage;
+
     private WeftServers() {
+    }
+
+    static boolean isLoop(String echoProperty) {
+        return "loop".equals(echoProperty);
     }
 
     private static Transport pick() {
@@ -39,7 +55,7 @@ final class WeftServers {
                 .maxConnections(maxConnections)
                 .transport(TRANSPORT)
                 .clientSpeaksFirst(ServerOptions.DEFAULT_IDLE_TIMEOUT)
-                .handler(EchoServer::echoRaw)
+                .handler(ECHO)
                 .start();
         return new Started(server.port(), server::close);
     }

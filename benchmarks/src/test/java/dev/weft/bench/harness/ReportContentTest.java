@@ -56,7 +56,7 @@ class ReportContentTest {
         assertTrue(header.startsWith("`./weft bench --reps 3` — 2026-11-25 03:00 UTC; 2 cores (Test CPU), 8.0 GiB,"
                 + " Linux 6.1.0; OpenJDK 64-Bit Server VM 21.0.5+11; every JVM"), header);
         assertTrue(header.contains("`-XX:+UseSerialGC -Xmx2g`"), header);
-        assertTrue(header.contains("Weft on `Transport.EPOLL`, Netty on its native epoll transport"), header);
+        assertTrue(header.contains("Weft on `Transport.EPOLL` (echo handler `EchoServer.echoPerMessage`), Netty on its native epoll transport"), header);
         assertTrue(header.contains("took 25 min 07 s"), header);
         assertTrue(header.contains("n = 3 repetitions (servers alternating within each), median (min–max)"), header);
         assertFalse(header.contains("Quick run"), header);
@@ -183,7 +183,10 @@ class ReportContentTest {
         assertEquals(true, m.get("quick"));
         // Weft's bench servers run on its epoll transport wherever this JVM can (Linux, JDK 22+).
         assertEquals(Runtime.version().feature() >= 22 ? "EPOLL" : "JDK", m.get("weftTransport"));
+        assertEquals("echoPerMessage", m.get("weftEcho"));
         assertEquals(info, RunInfo.fromMap(m));
+        assertEquals("echoRaw", RunInfo.current("./weft bench", java.time.Instant.EPOCH, java.time.Duration.ofSeconds(1),
+                List.of("-Xmx1g", "-Dweft.bench.echo=loop"), true, 1).weftEcho());
     }
 
     private static Summary find(List<Summary> all, String scenario, String server) {

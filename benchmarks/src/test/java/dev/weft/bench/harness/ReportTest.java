@@ -113,7 +113,7 @@ class ReportTest {
 
     private static Report report(List<Measurement> runs, List<JmhRow> jmh) {
         RunInfo info = new RunInfo("./weft bench", Instant.parse("2026-11-25T03:00:00Z"), Duration.ofMinutes(25),
-                "JDK", List.of("-XX:+UseSerialGC"), "2 cores", false, 3, "EPOLL");
+                "JDK", List.of("-XX:+UseSerialGC"), "2 cores", false, 3, "EPOLL", "echoPerMessage");
         return new Report(info, runs, jmh);
     }
 

@@ -80,7 +80,8 @@ final class TestRuns {
     static RunInfo info(int repetitions, boolean quick) {
         return new RunInfo("./weft bench --reps " + repetitions, Instant.parse("2026-11-25T03:00:00Z"),
                 Duration.ofSeconds(25 * 60 + 7), "OpenJDK 64-Bit Server VM 21.0.5+11", List.of("-XX:+UseSerialGC",
-                        "-Xmx2g"), "2 cores (Test CPU), 8.0 GiB, Linux 6.1.0", quick, repetitions, "EPOLL");
+                        "-Xmx2g"), "2 cores (Test CPU), 8.0 GiB, Linux 6.1.0", quick, repetitions, "EPOLL",
+                "echoPerMessage");
     }
 
     static Measurement run(Scenario s, String server, int rep, double msgsPerSec, double p99Us) {
