@@ -61,6 +61,8 @@ final class TcpConnection implements Connection {
     private IOException firstFailure;
     private boolean sawEndOfStream;
     private InetSocketAddress remote;
+    /** Its threads' name, made at the first start (a connection may get a new thread per message). */
+    private String threadName;
     /** Set by {@link #continueWhenReadable}; only the connection's current thread touches them. */
     private ConnectionHandler next;
     private long nextTimeoutNanos;
@@ -223,6 +225,15 @@ final class TcpConnection implements Connection {
 
     long nextTimeoutNanos() {
         return nextTimeoutNanos;
+    }
+
+    String threadName() {
+        String n = threadName;
+        if (n == null) {
+            n = "weft-conn-" + id;
+            threadName = n;
+        }
+        return n;
     }
 
     boolean canWaitWithoutThread() {

@@ -306,7 +306,7 @@ public final class TcpServer implements AutoCloseable {
     }
 
     private void start(TcpConnection connection, ConnectionHandler h, boolean waited) {
-        Thread.ofVirtual().name("weft-conn-" + connection.id()).start(() -> run(connection, h, waited));
+        Thread.ofVirtual().name(connection.threadName()).start(() -> run(connection, h, waited));
     }
 
     /** The body of every connection's virtual thread. */
