@@ -8,11 +8,11 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 
 /**
- * Serves the requests of one connection, in order, on its virtual thread: waits for a request (the
- * keep-alive timeout), reads its head against the deadline, routes it, runs the handler, ends the
- * response, drains what the handler left of the body, and decides whether the connection carries
- * another. Responses are flushed when the next read would block, so a pipelined batch leaves in one
- * write.
+ * Serves the requests of one connection, in order, on its virtual thread (on the epoll transport, a
+ * new one after each wait for the next request): waits for a request (the keep-alive timeout),
+ * reads its head against the deadline, routes it, runs the handler, ends the response, drains what
+ * the handler left of the body, and decides whether the connection carries another. Responses are
+ * flushed when the next read would block, so a pipelined batch leaves in one write.
  *
  * <p>Every refusal is a small {@code text/plain} response; after a framing error, a timeout or a
  * body that cannot be drained the connection closes (output first, then a short lingering read, so
