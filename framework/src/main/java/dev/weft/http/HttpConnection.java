@@ -12,7 +12,8 @@ import java.time.Duration;
  * new one after each wait for the next request): waits for a request (the keep-alive timeout),
  * reads its head against the deadline, routes it, runs the handler, ends the response, drains what
  * the handler left of the body, and decides whether the connection carries another. Responses are
- * flushed when the next read would block, so a pipelined batch leaves in one write.
+ * flushed when the next read would block, so the responses to a pipelined batch that has arrived
+ * leave in one write.
  *
  * <p>Every refusal is a small {@code text/plain} response; after a framing error, a timeout or a
  * body that cannot be drained the connection closes (output first, then a short lingering read, so
@@ -57,6 +58,7 @@ final class HttpConnection {
             while (serveOne()) {
                 served++;
                 if (!in.hasBuffered() && conn.continueWhenReadable(limits.keepAliveTimeout(), c -> serve())) {
+                    in.shrinkIfEmpty(); // the waiting connection keeps little
                     return;
                 }
             }

@@ -56,12 +56,17 @@ final class HttpInput {
         if (pos < lim) {
             return true;
         }
-        if (buf.length > INITIAL_BUFFER) {
+        shrinkIfEmpty();
+        return fill(buf.length);
+    }
+
+    /** Replaces a buffer that grew for an earlier message and holds nothing now by a small one. */
+    void shrinkIfEmpty() {
+        if (pos >= lim && buf.length > INITIAL_BUFFER) {
             buf = new byte[INITIAL_BUFFER];
             pos = 0;
             lim = 0;
         }
-        return fill(buf.length);
     }
 
     /**

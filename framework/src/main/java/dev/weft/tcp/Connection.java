@@ -76,10 +76,13 @@ public interface Connection extends AutoCloseable {
      * did not use announce nothing: call it only with nothing left over.
      *
      * <p>Request/response protocols use it between requests ({@code HttpServer} does, between
-     * keep-alive requests), so idle connections hold no stack.
+     * keep-alive requests), so idle connections hold no stack. {@code next} starts with the
+     * server's idle timeout and no deadline, like a new connection; the last call before returning
+     * wins, and a handler that throws after it ends the connection as usual. The timeout fires
+     * within the server's watchdog interval (at most 250 ms late).
      *
      * @return false, having done nothing, where the transport cannot wait without a thread
-     *         ({@link Transport#JDK}, TLS): then read on, on this thread
+     *         ({@link Transport#JDK}, TLS) or after the end of stream: then read on, on this thread
      */
     boolean continueWhenReadable(Duration timeout, ConnectionHandler next);
 

@@ -16,7 +16,8 @@ import javax.net.ssl.SSLException;
  * The server's side of one connection: the socket, the timeout bookkeeping the {@link Watchdog}
  * reads, and the one place that decides why the connection ended.
  *
- * <p>Reads and writes run on the connection's virtual thread. The watchdog thread and
+ * <p>Reads and writes run on the connection's virtual thread (one at a time: after
+ * {@link #continueWhenReadable} the next message gets a new one). The watchdog thread and
  * {@link TcpServer#close()} touch only the volatile fields and {@link #forceClose(CloseCause)}.
  * A blocking read or write has no deadline of its own here: {@code Socket.setSoTimeout} would make
  * every read a timed park (a scheduled task per read in the JDK's virtual-thread unparker), so the
@@ -208,12 +209,21 @@ final class TcpConnection implements Connection {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        if (!io.canRunWhenReadable()) {
-            return false;
+        if (!canWaitWithoutThread() || sawEndOfStream) {
+            return false; // after the end of stream there is nothing to wait for: the next read says so again
         }
-        this.nextTimeoutNanos = timeout.toNanos();
+        this.nextTimeoutNanos = nanos(timeout);
         this.next = next;
         return true;
+    }
+
+    /** {@code d} in nanoseconds, or {@link Long#MAX_VALUE} for durations too long for a long (forever). */
+    static long nanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** The handler {@link #continueWhenReadable} left for the server, or null; cleared. */

@@ -85,6 +85,7 @@ public final class TcpServer implements AutoCloseable {
     private final Duration handshakeTimeout;
     /** Null: each handler starts at accept; else see {@link Builder#clientSpeaksFirst(Duration)}. */
     private final Duration firstBytesTimeout;
+    private final long firstBytesTimeoutNanos;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
         this.name = b.name;
@@ -93,6 +94,7 @@ public final class TcpServer implements AutoCloseable {
         this.tls = b.tls;
         this.handshakeTimeout = b.handshakeTimeout;
         this.firstBytesTimeout = b.firstBytesTimeout;
+        this.firstBytesTimeoutNanos = firstBytesTimeout == null ? 0 : TcpConnection.nanos(firstBytesTimeout);
         this.permits = new Semaphore(options.maxConnections());
         this.transport = transport;
         this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
@@ -284,7 +286,7 @@ public final class TcpServer implements AutoCloseable {
         connections.add(connection);
         metrics.opened.increment();
         if (firstBytesTimeout != null && connection.canWaitWithoutThread()) {
-            waitWithoutThread(connection, firstBytesTimeout.toNanos(), handler);
+            waitWithoutThread(connection, firstBytesTimeoutNanos, handler);
         } else {
             start(connection, handler, false);
         }
@@ -296,12 +298,22 @@ public final class TcpServer implements AutoCloseable {
      */
     private void waitWithoutThread(TcpConnection connection, long timeoutNanos, ConnectionHandler next) {
         connection.awaitingBytes(timeoutNanos);
-        // Read after the wait was published, as close() sets draining before it looks: one of the two sees the other.
+        // Read after the wait was published, as close() sets draining before it looks: one of the two
+        // sees the other. A close that may have passed this connection by: no wait, the handler's
+        // read ends it (or serves what already came, as for a read between messages).
         if (draining) {
-            connection.drain();
-            start(connection, next, true);
+            startAfterWait(connection, next);
         } else {
-            connection.runWhenReadable(() -> start(connection, next, true));
+            connection.runWhenReadable(() -> startAfterWait(connection, next));
+        }
+    }
+
+    /** Runs on the poller or a closing thread: a failure to start must still end the connection. */
+    private void startAfterWait(TcpConnection connection, ConnectionHandler next) {
+        try {
+            start(connection, next, true);
+        } catch (RuntimeException | Error e) {
+            finish(connection, e);
         }
     }
 

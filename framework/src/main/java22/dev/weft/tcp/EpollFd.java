@@ -100,9 +100,10 @@ abstract class EpollFd {
     }
 
     /**
-     * Registers with the poller the first time anyone must wait, so a connection costs the accept
-     * thread no {@code epoll_ctl}. Registering reports the readiness there is at that moment, so
-     * whatever arrived since the call that found nothing still wakes the waiter.
+     * Registers with the poller the first time anyone must wait, so a connection whose thread starts
+     * at accept costs the accept thread no {@code epoll_ctl} (one that waits for its first bytes
+     * without a thread registers there). Registering reports the readiness there is at that moment,
+     * so whatever arrived since the call that found nothing still wakes the waiter.
      */
     private void ensureRegistered() throws IOException {
         if (!registered && REGISTERED.compareAndSet(this, false, true)) {

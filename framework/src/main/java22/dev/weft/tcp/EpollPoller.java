@@ -13,8 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Waits for socket readiness for the epoll transport. A socket is registered once, when a read or
- * write on it first has to wait, edge-triggered, for input and output; an event bumps the socket's
- * counter and unparks the thread waiting on it ({@link EpollFd}).
+ * write on it first has to wait (or a connection first waits without a thread), edge-triggered, for
+ * input and output; an event bumps the socket's counter and unparks the thread waiting on it, or runs
+ * the task waiting in its place ({@link EpollFd}).
  *
  * <p>As in the JDK's own default scheme for virtual threads, each poller is itself a virtual thread:
  * it polls without blocking, wakes the sockets' threads onto its own carrier's queue, yields, and

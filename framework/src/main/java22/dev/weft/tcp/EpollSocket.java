@@ -46,7 +46,7 @@ final class EpollSocket extends EpollFd implements SocketIo {
         this.family = family;
     }
 
-    /** Takes over an accepted descriptor; it joins its poller when a read or write first has to wait. */
+    /** Takes over an accepted descriptor; it joins its poller when anything first has to wait on it. */
     static EpollSocket accepted(int fd, int family) {
         return new EpollSocket(fd, family);
     }

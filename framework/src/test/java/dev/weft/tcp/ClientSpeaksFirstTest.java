@@ -164,6 +164,18 @@ class ClientSpeaksFirstTest {
     }
 
     @Test
+    void aTimeoutTooLongForNanosecondsMeansNoTimeout() {
+        if (!EPOLL_RUNS) {
+            return;
+        }
+        startOnEpoll(java.time.temporal.ChronoUnit.FOREVER.getDuration());
+        TestClient client = fixture.connect();
+
+        client.assertEchoes("still served");
+        assertEquals(0, fixture.closedTotal());
+    }
+
+    @Test
     void theTimeoutMustBePositive() {
         TcpServer.Builder builder = TcpServer.builder();
         IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,

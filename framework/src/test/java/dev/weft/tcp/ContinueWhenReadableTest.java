@@ -188,6 +188,28 @@ class ContinueWhenReadableTest {
     }
 
     @Test
+    void afterTheEndOfStreamItDeclinesSoAHandlerCannotSpinOnIt() {
+        if (!EPOLL_RUNS) {
+            return;
+        }
+        fixture.start(conn -> {
+            threads.add(Thread.currentThread());
+            while (conn.in().read() >= 0) {
+                // read to the end
+            }
+            continued.add(conn.continueWhenReadable(LONG, c -> threads.add(Thread.currentThread())));
+        }, b -> b.transport(Transport.EPOLL));
+        TestClient client = fixture.connect();
+        client.send("bye");
+        client.shutdownOutput();
+
+        assertEquals("eof", client.assertEnded());
+        fixture.awaitOnlyClosed(CloseCause.PEER_CLOSED, 1);
+        assertEquals(List.of(false), continued);
+        assertEquals(1, threads.size(), "the continuation never ran");
+    }
+
+    @Test
     void onTheJdkTransportItDeclinesAndTheHandlerReadsOnOnItsThread() {
         fixture.start(new LineHandler(LONG), b -> b.transport(Transport.JDK));
         TestClient client = fixture.connect();
