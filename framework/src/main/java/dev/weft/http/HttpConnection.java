@@ -1,6 +1,7 @@
 package dev.weft.http;
 
 import dev.weft.tcp.Connection;
+import dev.weft.tcp.ConnectionHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -34,6 +35,8 @@ final class HttpConnection {
     private final ResponseOutput out;
     private final RequestHeadParser parser;
     private final HttpMetrics.LastTimer lastTimer = new HttpMetrics.LastTimer();
+    /** What the server runs when the next request's bytes come (one object, not one per request). */
+    private final ConnectionHandler resume = c -> serve();
     private int served;
     /** When the current request's first byte arrived, for the request timer. */
     private long requestStart;
@@ -57,7 +60,7 @@ final class HttpConnection {
         try {
             while (serveOne()) {
                 served++;
-                if (!in.hasBuffered() && conn.continueWhenReadable(limits.keepAliveTimeout(), c -> serve())) {
+                if (!in.hasBuffered() && conn.continueWhenReadable(limits.keepAliveTimeout(), resume)) {
                     in.shrinkIfEmpty(); // the waiting connection keeps little
                     return;
                 }

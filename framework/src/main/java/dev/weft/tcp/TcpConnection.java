@@ -74,7 +74,7 @@ final class TcpConnection implements Connection {
         this.server = server;
         this.in = new ConnectionInput(this);
         this.out = new ConnectionOutput(this);
-        this.readTimeoutNanos = server.options().idleTimeout().toNanos();
+        this.readTimeoutNanos = server.idleTimeoutNanos();
     }
 
     @Override
@@ -271,7 +271,7 @@ final class TcpConnection implements Connection {
      */
     boolean bytesCame() {
         readingSince = IDLE;
-        readTimeoutNanos = server.options().idleTimeout().toNanos();
+        readTimeoutNanos = server.idleTimeoutNanos();
         return FORCED.getVolatile(this) == null;
     }
 

@@ -86,6 +86,7 @@ public final class TcpServer implements AutoCloseable {
     /** Null: each handler starts at accept; else see {@link Builder#clientSpeaksFirst(Duration)}. */
     private final Duration firstBytesTimeout;
     private final long firstBytesTimeoutNanos;
+    private final long idleTimeoutNanos;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
         this.name = b.name;
@@ -95,6 +96,7 @@ public final class TcpServer implements AutoCloseable {
         this.handshakeTimeout = b.handshakeTimeout;
         this.firstBytesTimeout = b.firstBytesTimeout;
         this.firstBytesTimeoutNanos = firstBytesTimeout == null ? 0 : TcpConnection.nanos(firstBytesTimeout);
+        this.idleTimeoutNanos = TcpConnection.nanos(options.idleTimeout());
         this.permits = new Semaphore(options.maxConnections());
         this.transport = transport;
         this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
@@ -194,6 +196,11 @@ public final class TcpServer implements AutoCloseable {
 
     boolean isDraining() {
         return draining;
+    }
+
+    /** A new connection's read timeout, and a handler's again after a wait without a thread. */
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
     }
 
     TcpMetrics metrics() {

@@ -10,7 +10,6 @@ import dev.weft.tcp.Transport;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,8 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class KeepAliveThreadsTest {
 
-    private static final boolean EPOLL_RUNS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
-            .startsWith("linux") && Runtime.version().feature() >= 22;
+    private static final boolean EPOLL_RUNS = Transport.EPOLL.isAvailable();
     private static final String GET = head("GET /who HTTP/1.1", "Host: t");
 
     private final ServerHarness harness = new ServerHarness();

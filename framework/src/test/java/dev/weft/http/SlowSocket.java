@@ -39,10 +39,13 @@ final class SlowSocket implements AutoCloseable {
         }
     }
 
+    /** {@link #awaitByte}'s answer when nothing came in time. */
+    private static final int QUIET = -2;
+
     final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    /** One byte read ahead by {@link #trickle} while it waited, or -1. */
+    /** One byte read ahead while waiting for the server ({@link #awaitByte}), or -1. */
     private int peeked = -1;
     private boolean reset;
 
@@ -87,27 +90,7 @@ final class SlowSocket implements AutoCloseable {
      * answered or ended the connection meanwhile. A read with a timeout, never a sleep.
      */
     boolean quietFor(Duration time) {
-        try {
-            socket.setSoTimeout((int) time.toMillis());
-            int r = in.read();
-            if (r >= 0) {
-                peeked = r;
-            }
-            return false;
-        } catch (SocketTimeoutException e) {
-            return true;
-        } catch (SocketException e) {
-            reset = true;
-            return false;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            try {
-                socket.setSoTimeout(10_000);
-            } catch (SocketException ignored) {
-                // closed: the next read reports it
-            }
-        }
+        return awaitByte(time) == QUIET;
     }
 
     /**
@@ -117,31 +100,41 @@ final class SlowSocket implements AutoCloseable {
      */
     Trickled trickle(byte[] data, Duration gap) {
         int sent = 0;
-        try {
-            for (byte b : data) {
-                try {
-                    out.write(b);
-                    out.flush();
-                } catch (SocketException e) {
-                    return new Trickled(sent, false, true); // the server closed: a write fails with a reset
-                }
-                sent++;
-                socket.setSoTimeout((int) gap.toMillis());
-                try {
-                    int r = in.read();
-                    if (r < 0) {
-                        return new Trickled(sent, false, true);
-                    }
-                    peeked = r;
-                    return new Trickled(sent, true, false);
-                } catch (SocketTimeoutException e) {
-                    // Nothing yet: the next byte.
-                } catch (SocketException e) {
-                    reset = true;
-                    return new Trickled(sent, false, true);
-                }
+        for (byte b : data) {
+            try {
+                out.write(b);
+                out.flush();
+            } catch (SocketException e) {
+                return new Trickled(sent, false, true); // the server closed: a write fails with a reset
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new Trickled(sent, false, false);
+            sent++;
+            int r = awaitByte(gap);
+            if (r != QUIET) {
+                return new Trickled(sent, r >= 0, r < 0);
+            }
+        }
+        return new Trickled(sent, false, false);
+    }
+
+    /**
+     * Reads one byte, waiting at most {@code timeout}: the byte (kept for the next read), -1 if the
+     * server ended the connection (a reset is noted), or {@link #QUIET} if it stayed silent.
+     */
+    private int awaitByte(Duration timeout) {
+        try {
+            socket.setSoTimeout((int) timeout.toMillis());
+            int r = in.read();
+            if (r >= 0) {
+                peeked = r;
+            }
+            return r;
+        } catch (SocketTimeoutException e) {
+            return QUIET;
+        } catch (SocketException e) {
+            reset = true;
+            return -1;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,8 +26,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ClientSpeaksFirstTest {
 
-    private static final boolean EPOLL_RUNS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
-            .startsWith("linux") && Runtime.version().feature() >= 22;
+    private static final boolean EPOLL_RUNS = Transport.EPOLL.isAvailable();
     private static final Duration LONG = Duration.ofMinutes(1);
 
     private final ServerFixture fixture = new ServerFixture();

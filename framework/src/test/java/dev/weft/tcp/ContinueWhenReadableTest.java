@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +25,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ContinueWhenReadableTest {
 
-    private static final boolean EPOLL_RUNS = System.getProperty("os.name", "").toLowerCase(Locale.ROOT)
-            .startsWith("linux") && Runtime.version().feature() >= 22;
+    private static final boolean EPOLL_RUNS = Transport.EPOLL.isAvailable();
     private static final Duration LONG = Duration.ofMinutes(1);
     private static final int BUFFER = 64;
 
