@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./weft bench}: the side-by-side comparison. First the load harness: in each repetition,
- * every scenario runs against each of its servers in turn (A, B, C, A, B, C, ...), every server in
+ * every scenario runs against each of its servers in turn (A, B, C, then B, C, A, ...), every server in
  * a JVM of its own and the load in another process; then the JMH suite. Writes
  * {@code results.json}, {@code results.md}, one chart per protocol and JMH's JSON to the output
  * directory, and with {@code --update-readme} puts the table and charts into README.md.
@@ -115,7 +115,7 @@ public final class Bench {
         long started = System.nanoTime();
         for (int rep = 1; rep <= options.repetitions(); rep++) {
             for (Scenario scenario : scenarios) {
-                for (ServerKind server : scenario.servers()) {
+                for (ServerKind server : scenario.serversIn(rep)) {
                     done++;
                     System.out.printf("[%d/%d] rep %d, %s, %s ... ", done, total, rep, scenario.name(), server);
                     System.out.flush();

@@ -2,6 +2,7 @@ package dev.weft.bench.harness;
 
 import dev.weft.bench.servers.Protocol;
 import dev.weft.bench.servers.ServerKind;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,7 +13,7 @@ import java.util.List;
  *                    JVM) or {@link Tool#WRK}
  * @param connections concurrent connections
  * @param rate        0 for a closed loop, else the open loop's offered messages per second
- * @param servers     the servers compared, in the order they alternate
+ * @param servers     the servers compared, in the order they alternate in the first repetition
  */
 public record Scenario(Protocol protocol, Tool tool, int connections, int rate, List<ServerKind> servers) {
 
@@ -32,6 +33,21 @@ public record Scenario(Protocol protocol, Tool tool, int connections, int rate, 
         public String label() {
             return label;
         }
+    }
+
+    /**
+     * The servers in the order they run in {@code repetition} (from 1): the list rotated by one place
+     * per repetition (A, B, C; then B, C, A; then C, A, B), so that no server always runs first, right
+     * after another scenario's load, or always after the same neighbour.
+     */
+    public List<ServerKind> serversIn(int repetition) {
+        if (servers.isEmpty()) {
+            return servers;
+        }
+        int shift = Math.floorMod(repetition - 1, servers.size());
+        List<ServerKind> order = new ArrayList<>(servers.subList(shift, servers.size()));
+        order.addAll(servers.subList(0, shift));
+        return List.copyOf(order);
     }
 
     /** {@code closed} or {@code open}. */

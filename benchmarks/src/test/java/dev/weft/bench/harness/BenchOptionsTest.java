@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.bench.servers.Protocol;
+import dev.weft.bench.servers.ServerKind;
 import dev.weft.examples.Args;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +30,19 @@ class BenchOptionsTest {
         assertEquals(8, o.scenarios(false).size());
         assertEquals(20_000, s.get(3).rate());
         assertEquals(10_000, s.get(3).connections());
+    }
+
+    @Test
+    void eachRepetitionRotatesTheServerOrderSoNoServerAlwaysRunsFirst() {
+        Scenario s = BenchOptions.parse(new String[0]).scenarios(true).get(0);
+        List<ServerKind> a = s.servers();
+        assertEquals(a, s.serversIn(1));
+        assertEquals(List.of(a.get(1), a.get(2), a.get(3), a.get(4), a.get(0)), s.serversIn(2));
+        assertEquals(List.of(a.get(2), a.get(3), a.get(4), a.get(0), a.get(1)), s.serversIn(3));
+        assertEquals(a, s.serversIn(6));
+        for (int rep = 1; rep <= a.size(); rep++) {
+            assertEquals(a.get(rep - 1), s.serversIn(rep).get(0), "first in repetition " + rep);
+        }
     }
 
     @Test

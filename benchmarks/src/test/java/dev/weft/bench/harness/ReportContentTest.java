@@ -58,10 +58,10 @@ class ReportContentTest {
         assertTrue(header.contains("`-XX:+UseSerialGC -Xmx2g`"), header);
         assertTrue(header.contains("Weft on `Transport.EPOLL` (echo handler `EchoServer.echoPerMessage`), Netty on its native epoll transport"), header);
         assertTrue(header.contains("took 25 min 07 s"), header);
-        assertTrue(header.contains("n = 3 repetitions (servers alternating within each), median (min–max)"), header);
+        assertTrue(header.contains("n = 3 repetitions (servers alternating within each, in an order rotated per repetition), median (min–max)"), header);
         assertFalse(header.contains("Quick run"), header);
         assertTrue(new Report(TestRuns.info(1, true), List.of(), List.of()).markdown()
-                .contains("n = 1 repetition (servers alternating within each), median (min–max). Loopback only"));
+                .contains("n = 1 repetition (servers alternating within each, in an order rotated per repetition), median (min–max). Loopback only"));
     }
 
     @Test
