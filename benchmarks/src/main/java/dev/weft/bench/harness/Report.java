@@ -88,8 +88,9 @@ final class Report {
         return fmt("`%s` — %s; %s; %s; every JVM (servers, load clients, JMH forks) with `%s`; Weft on"
                 + " `Transport.%s` (echo handler `EchoServer.%s`), Netty on its native epoll transport;"
                 + " took %d min %02d s."
-                + " %s (servers alternating within each, in an order rotated per repetition), median (min–max). Loopback only: the load"
-                + " client shares the cores with the server, so ratios matter more than absolutes.%s%n",
+                + " %s (servers alternating within each, in an order rotated per repetition), median (min–max)."
+                + " Loopback only: the load client shares the cores with the server, so ratios matter more than"
+                + " absolutes.%s%n",
                 info.command(), DATE.format(info.start()), info.machine(), info.jdk(), String.join(" ", info.jvmFlags()),
                 info.weftTransport(), info.weftEcho(), s / 60, s % 60, reps,
                 info.quick() ? " **Quick run: proves the benchmarks work; do not quote these numbers.**" : "");
