@@ -12,5 +12,6 @@ module dev.weft {
     exports dev.weft.http;
     exports dev.weft.dns;
     exports dev.weft.client;
+    exports dev.weft.balance;
     exports dev.weft.diag;
 }
