@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a group's {@link HealthCheck}: a virtual thread per server that probes it every interval, so
- * that a slow server delays no other's checks. A probe ends by its timeout at the latest (connect
- * and read timeouts on its socket), plus the time the {@link Resolver} takes (a
- * {@link dev.weft.dns.CachingResolver} bounds it with its lookup timeout). Moves servers out of service after {@code fall} failures in a
+ * that a slow server delays no other's checks. The timeout covers resolving the host name,
+ * connecting and, for HTTP, the status line; a lookup itself is bounded only by the {@link Resolver}
+ * (a {@link dev.weft.dns.CachingResolver} has a lookup timeout), and a probe tries the first address
+ * it returns, the one a connect tries first. Moves servers out of service after {@code fall} failures in a
  * row and back after {@code rise} successes, and logs each move.
  */
 final class HealthChecker implements AutoCloseable {
@@ -83,7 +84,7 @@ final class HealthChecker implements AutoCloseable {
     }
 
     /** Counts one probe's outcome (null: healthy, else why not) and moves the server if it is time. */
-    private void record(Peer peer, String failure) {
+    void record(Peer peer, String failure) {
         if (failure == null) {
             peer.checkFailures = 0;
             if (!peer.checkedUp && ++peer.checkSuccesses >= check.rise()) {

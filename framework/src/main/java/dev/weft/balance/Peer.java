@@ -38,13 +38,23 @@ final class Peer {
     }
 
     /**
-     * A request to it failed. Failures count within a window of {@code failTimeout}; at
-     * {@code maxFails} it sits out {@code failTimeout}, after which one request tries it again, and
-     * if that fails too it sits out again at once (nginx does the same).
+     * It was picked at {@code now}. If it had been sitting out failures, this request is its one
+     * trial: until the trial ends, or for another {@code failTimeout}, nobody else is sent to it
+     * (nginx does the same).
      */
-    void failed(long now) {
+    void picked(long now) {
+        if (maxFails > 0 && fails >= maxFails) {
+            lastFailure = now;
+        }
+    }
+
+    /**
+     * A request to it failed. Failures count within a window of {@code failTimeout}; at
+     * {@code maxFails} it sits out {@code failTimeout}. Returns true if this failure took it out.
+     */
+    boolean failed(long now) {
         if (maxFails == 0) {
-            return;
+            return false;
         }
         if (fails < maxFails && now - windowStart > failTimeoutNanos) {
             fails = 0;
@@ -52,10 +62,17 @@ final class Peer {
         }
         fails++;
         lastFailure = now;
+        return fails == maxFails;
     }
 
-    /** A request to it went through: the failures so far are forgiven. */
-    void succeeded() {
-        fails = 0;
+    /**
+     * A request picked at {@code pickedAt} went through. It forgives the failures only if it was
+     * picked after the last of them: an older request that happened to finish well says nothing
+     * about the server now.
+     */
+    void succeeded(long pickedAt) {
+        if (pickedAt - lastFailure >= 0) {
+            fails = 0;
+        }
     }
 }

@@ -20,7 +20,8 @@ public enum Strategy {
      * available (sessions kept on one server). An IPv4 client is keyed by the first three octets of
      * its address, so one /24 shares a server, an IPv6 client by its whole address. If its server
      * is unavailable the hash is retried (up to 20 times), then round robin decides; a pick without
-     * a client address goes round robin too.
+     * a client address goes round robin too. Backups (which nginx refuses with {@code ip_hash})
+     * serve round robin while every primary is out.
      */
     IP_HASH
 }

@@ -1,8 +1,10 @@
 package dev.weft.balance;
 
+import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,10 +33,13 @@ import java.util.function.LongSupplier;
  * <p>A server is available while its active checks pass and it is not sitting out failed requests
  * ({@link Upstream#maxFails}). Backups serve only while no other server is available. A group of a
  * single server never takes it out for failed requests (nginx does the same): there would be
- * nothing to fall back to. {@link #close()} stops the health checks.
+ * nothing to fall back to. Unlike nginx, a server back from failures gets its full weight at once
+ * (nginx ramps its effective weight up). {@link #close()} stops the health checks; group names are
+ * unique per meter registry while open.
  */
 public final class UpstreamGroup implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(UpstreamGroup.class.getName());
     private static final int IP_HASH_TRIES = 20;
 
     private final String name;
@@ -46,6 +51,7 @@ public final class UpstreamGroup implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final UpstreamMetrics metrics;
     private final HealthChecker checker;
+    private boolean closed; // guarded by lock
 
     private UpstreamGroup(Builder b) {
         this.name = b.name;
@@ -83,6 +89,11 @@ public final class UpstreamGroup implements AutoCloseable {
         return all.stream().map(peer -> peer.upstream).toList();
     }
 
+    /** Chooses an available server for a request whose client does not matter (round robin for {@code IP_HASH}). */
+    public Pick pick() throws NoLiveUpstreamException {
+        return pick(null, Set.of());
+    }
+
     /**
      * Chooses an available server for a request from {@code client} (the client's address, used by
      * {@link Strategy#IP_HASH}; may be null).
@@ -94,15 +105,22 @@ public final class UpstreamGroup implements AutoCloseable {
     }
 
     /**
-     * Chooses an available server other than those in {@code tried}: the next one for a request
-     * that failed on them (nginx's {@code proxy_next_upstream}).
+     * Chooses an available server other than those in {@code tried} (matched by endpoint): the
+     * next one for a request that failed on them (nginx's {@code proxy_next_upstream}).
      *
      * @throws NoLiveUpstreamException if no other server is available
+     * @throws IllegalStateException   if the group was closed
      */
     public Pick pick(InetAddress client, Collection<Upstream> tried) throws NoLiveUpstreamException {
-        Set<Upstream> skip = tried.isEmpty() ? Set.of() : new HashSet<>(tried);
+        Set<Endpoint> skip = new HashSet<>();
+        for (Upstream u : tried) {
+            skip.add(u.endpoint());
+        }
         lock.lock();
         try {
+            if (closed) {
+                throw new IllegalStateException("upstream group " + name + " is closed");
+            }
             long now = clock.getAsLong();
             Peer chosen = choose(primary, client, skip, now);
             if (chosen == null) {
@@ -112,13 +130,17 @@ public final class UpstreamGroup implements AutoCloseable {
                 throw new NoLiveUpstreamException(name);
             }
             chosen.active.incrementAndGet();
-            return new Pick(this, chosen);
+            chosen.picked(now);
+            return new Pick(this, chosen, now);
         } finally {
             lock.unlock();
         }
     }
 
-    /** True if {@code upstream} would be chosen now: its checks pass and it is not sitting out failures. */
+    /**
+     * True if {@code upstream} (matched by endpoint) would be chosen now: its checks pass and it is
+     * not sitting out failures.
+     */
     public boolean isAvailable(Upstream upstream) {
         return availableNow(peer(upstream));
     }
@@ -132,28 +154,38 @@ public final class UpstreamGroup implements AutoCloseable {
         }
     }
 
-    /** Requests in flight on {@code upstream}: picks not yet closed. */
+    /** Requests in flight on {@code upstream} (matched by endpoint): picks not yet closed. */
     public int inFlight(Upstream upstream) {
         return peer(upstream).active.get();
     }
 
-    /** Stops the health checks and removes the group's meters. Picks still open may be closed later. */
+    /**
+     * Stops the health checks and removes the group's meters; {@code pick} refuses from now on.
+     * Picks still open may be closed later.
+     */
     @Override
     public void close() {
+        lock.lock();
+        try {
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
         if (checker != null) {
             checker.close();
         }
         metrics.close();
     }
 
-    void release(Peer peer, boolean failed) {
-        peer.active.decrementAndGet();
+    void release(Peer peer, boolean failed, long pickedAt) {
+        boolean wentOut = false;
         lock.lock();
         try {
+            peer.active.decrementAndGet();
             if (failed) {
-                peer.failed(clock.getAsLong());
+                wentOut = peer.failed(clock.getAsLong());
             } else {
-                peer.succeeded();
+                peer.succeeded(pickedAt);
             }
         } finally {
             lock.unlock();
@@ -161,18 +193,23 @@ public final class UpstreamGroup implements AutoCloseable {
         if (failed) {
             metrics.requestFailed(peer);
         }
+        if (wentOut) {
+            Upstream u = peer.upstream;
+            LOG.log(Level.WARNING, "upstream " + u + " of " + name + " is out of service for " + u.failTimeout()
+                    + " after " + u.maxFails() + " failed requests");
+        }
     }
 
     private Peer peer(Upstream upstream) {
         for (Peer peer : all) {
-            if (peer.upstream.equals(upstream)) {
+            if (peer.upstream.endpoint().equals(upstream.endpoint())) {
                 return peer;
             }
         }
         throw new IllegalArgumentException(upstream + " is not in group " + name);
     }
 
-    private Peer choose(List<Peer> tier, InetAddress client, Set<Upstream> skip, long now) {
+    private Peer choose(List<Peer> tier, InetAddress client, Set<Endpoint> skip, long now) {
         if (tier.isEmpty()) {
             return null;
         }
@@ -184,7 +221,7 @@ public final class UpstreamGroup implements AutoCloseable {
         }
         List<Peer> candidates = new ArrayList<>(tier.size());
         for (Peer peer : tier) {
-            if (peer.available(now) && !skip.contains(peer.upstream)) {
+            if (peer.available(now) && !skip.contains(peer.upstream.endpoint())) {
                 candidates.add(peer);
             }
         }
@@ -235,7 +272,7 @@ public final class UpstreamGroup implements AutoCloseable {
      * nginx's {@code ip_hash}: the first three octets of an IPv4 address (all of an IPv6 one), a
      * weighted slot from the hash, rehashed while that server is unavailable; null after 20 tries.
      */
-    private static Peer ipHash(List<Peer> tier, byte[] address, Set<Upstream> skip, long now) {
+    private static Peer ipHash(List<Peer> tier, byte[] address, Set<Endpoint> skip, long now) {
         int length = address.length == 4 ? 3 : address.length;
         int totalWeight = 0;
         for (Peer peer : tier) {
@@ -253,7 +290,7 @@ public final class UpstreamGroup implements AutoCloseable {
                 index++;
             }
             Peer peer = tier.get(index);
-            if (peer.available(now) && !skip.contains(peer.upstream)) {
+            if (peer.available(now) && !skip.contains(peer.upstream.endpoint())) {
                 return peer;
             }
         }

@@ -28,6 +28,11 @@ final class UpstreamMetrics implements AutoCloseable {
 
     UpstreamMetrics(MeterRegistry registry, String group, List<Peer> peers, Predicate<Peer> available) {
         this.registry = registry;
+        if (registry.find("weft.upstream.available").tag("group", group).meter() != null) {
+            // Micrometer would hand back the other group's meters, and closing either would remove both.
+            throw new IllegalStateException("an upstream group named " + group + " is already registered in this"
+                    + " meter registry: close it before building its replacement, or give this one another name");
+        }
         for (Peer peer : peers) {
             Tags tags = Tags.of("group", group, "upstream", peer.upstream.toString());
             meters.add(Gauge.builder("weft.upstream.available", peer, p -> available.test(p) ? 1 : 0)

@@ -8,11 +8,11 @@
  * <p>The proxies pick an upstream per request or connection and say how it went:
  * <pre>{@code
  * try (Pick pick = group.pick(clientAddress)) {
- *     ... connect to pick.endpoint() and forward; on a connect error or reset: pick.failed() ...
+ *     ... connect to pick.endpoint() and forward; on a connect error or reset: pick.markFailed() ...
  * }
  * }</pre>
  *
- * <p>Every type here is thread-safe. Picking never blocks on I/O (a short lock around the choice);
- * health checks run on virtual threads of their own, each bounded by its timeout.
+ * <p>Groups and picks are thread-safe (builders are not). Picking never blocks on I/O (a short lock
+ * around the choice); health checks run on virtual threads of their own, each bounded by its timeout.
  */
 package dev.weft.balance;

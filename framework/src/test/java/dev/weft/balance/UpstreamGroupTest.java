@@ -48,15 +48,21 @@ class UpstreamGroupTest {
 
     /** Picks until {@code target} comes up, then ends that request as failed or not. */
     private static void finish(UpstreamGroup g, Upstream target, boolean failed) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            try (Pick pick = g.pick(null)) {
-                if (pick.upstream().equals(target)) {
-                    if (failed) {
-                        pick.failed();
-                    }
-                    return;
-                }
+        try (Pick pick = openPick(g, target)) {
+            if (failed) {
+                pick.markFailed();
             }
+        }
+    }
+
+    /** Picks (and closes) until {@code target} comes up, and returns that pick open. */
+    private static Pick openPick(UpstreamGroup g, Upstream target) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            Pick pick = g.pick();
+            if (pick.upstream().equals(target)) {
+                return pick;
+            }
+            pick.close();
         }
         throw new AssertionError(target + " was never picked");
     }
@@ -71,6 +77,7 @@ class UpstreamGroupTest {
             Upstream a = A.withWeight(5);
             // nginx's documented sequence for weights 5, 1, 1, twice over.
             assertEquals(List.of(a, a, B, a, C, a, a, a, a, B, a, C, a, a), order);
+            assertTrue(g.isAvailable(A), "servers are found by endpoint, whatever their weight");
         }
     }
 
@@ -100,6 +107,7 @@ class UpstreamGroupTest {
         try (UpstreamGroup g = group(A, B, C).strategy(Strategy.IP_HASH).build()) {
             InetAddress client = InetAddress.getByName("10.1.2.3");
             Upstream first = pickAndClose(g, client);
+            assertEquals(B, first, "nginx's hash of 10.1.2 is 2680, and 2680 % 3 = 1");
             for (int i = 0; i < 20; i++) {
                 assertEquals(first, pickAndClose(g, client));
             }
@@ -122,7 +130,7 @@ class UpstreamGroupTest {
             InetAddress client = InetAddress.getByName("192.0.2.10");
             Upstream home = pickAndClose(g, client);
             try (Pick pick = g.pick(client)) {
-                pick.failed(); // max_fails 1: out for 10 s
+                pick.markFailed(); // max_fails 1: out for 10 s
             }
             assertFalse(g.isAvailable(home));
             Upstream elsewhere = pickAndClose(g, client);
@@ -158,13 +166,32 @@ class UpstreamGroupTest {
 
             now.addAndGet(Duration.ofSeconds(10).toNanos() + 1);
             assertTrue(g.isAvailable(flaky), "back after fail_timeout");
-            fail(g, flaky);
+            try (Pick trial = openPick(g, flaky)) {
+                assertFalse(g.isAvailable(flaky), "one trial request, and no other while it runs");
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(B, pickAndClose(g, null));
+                }
+                trial.markFailed();
+            }
             assertFalse(g.isAvailable(flaky), "the trial request failed: out again at once");
 
             now.addAndGet(Duration.ofSeconds(10).toNanos() + 1);
             finish(g, flaky, false);
             fail(g, flaky);
             assertTrue(g.isAvailable(flaky), "a success forgave the earlier failures");
+        }
+    }
+
+    @Test
+    void aSuccessOfARequestPickedBeforeAFailureForgivesNothing() throws Exception {
+        Upstream flaky = A.withMaxFails(2, Duration.ofSeconds(10));
+        try (UpstreamGroup g = group(flaky, B).build()) {
+            Pick longRunning = openPick(g, flaky);
+            now.addAndGet(Duration.ofSeconds(1).toNanos());
+            fail(g, flaky);
+            longRunning.close(); // went well, but it was picked before the failure
+            fail(g, flaky);
+            assertFalse(g.isAvailable(flaky), "two failures within 10 s");
         }
     }
 
@@ -249,16 +276,21 @@ class UpstreamGroupTest {
     }
 
     @Test
-    void closingRemovesTheMeters() {
+    void closingRemovesTheMetersAndRefusesFurtherPicks() {
         UpstreamGroup g = group(A, B).build();
         assertEquals(2, registry.find("weft.upstream.available").gauges().size());
+        assertEquals("an upstream group named test is already registered in this meter registry: close it before"
+                + " building its replacement, or give this one another name",
+                assertThrows(IllegalStateException.class, () -> group(A).build()).getMessage());
         g.close();
         assertEquals(0, registry.find("weft.upstream.available").gauges().size());
         assertEquals(0, registry.find("weft.upstream.failures").counters().size());
+        assertEquals("upstream group test is closed", assertThrows(IllegalStateException.class, g::pick).getMessage());
+        group(A).build().close(); // the name is free again
     }
 
     @Test
-    void theDefaultsAreNginxsAndTheCheckModulesUsual() {
+    void theDefaultsArePinned() {
         assertEquals(new Upstream(A.endpoint(), 1, 1, Duration.ofSeconds(10), false), Upstream.of("127.0.0.1:9001"));
         assertEquals(new HealthCheck(Duration.ofSeconds(5), 2, 3, Duration.ofSeconds(1), null), HealthCheck.tcp());
         assertEquals("/health", HealthCheck.http("/health").httpPath());
