@@ -13,5 +13,6 @@ module dev.weft {
     exports dev.weft.dns;
     exports dev.weft.client;
     exports dev.weft.balance;
+    exports dev.weft.proxy;
     exports dev.weft.diag;
 }

@@ -24,6 +24,7 @@ public final class Main {
                 case "tcpstat" -> TcpStat.main(rest);
                 case "tcping" -> TcPing.main(rest);
                 case "timewait-demo" -> TimeWaitDemo.main(rest);
+                case "tcp-proxy" -> TcpProxyExample.main(rest);
                 default -> usage("unknown command '" + args[0] + "'");
             }
         } catch (Args.UsageException e) {

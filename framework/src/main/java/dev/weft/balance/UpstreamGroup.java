@@ -195,8 +195,9 @@ public final class UpstreamGroup implements AutoCloseable {
         }
         if (wentOut) {
             Upstream u = peer.upstream;
-            LOG.log(Level.WARNING, "upstream " + u + " of " + name + " is out of service for " + u.failTimeout()
-                    + " after " + u.maxFails() + " failed requests");
+            LOG.log(Level.WARNING, "upstream " + u + " of " + name + " is out of service for "
+                    + u.failTimeout().toMillis() + " ms after " + u.maxFails()
+                    + (u.maxFails() == 1 ? " failed request" : " failed requests"));
         }
     }
 

@@ -1,0 +1,228 @@
+package dev.weft.proxy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.weft.balance.Upstream;
+import dev.weft.balance.UpstreamGroup;
+import dev.weft.client.Endpoint;
+import dev.weft.tcp.ConnectionHandler;
+import dev.weft.tcp.TcpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The TCP proxy between real sockets on loopback: clients, the proxy and upstream servers. */
+class TcpProxyTest {
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Deque<AutoCloseable> closing = new ArrayDeque<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        while (!closing.isEmpty()) {
+            closing.pop().close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        closing.push(resource);
+        return resource;
+    }
+
+    private Upstream upstream(ConnectionHandler handler) {
+        TcpServer server = closeLater(TcpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry()).handler(handler).start());
+        return Upstream.of(new Endpoint("127.0.0.1", server.port()));
+    }
+
+    /** A port nothing listens on: bound, then freed. */
+    private static Upstream dead() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return Upstream.of(new Endpoint("127.0.0.1", s.getLocalPort()));
+        }
+    }
+
+    private TcpProxy proxy(TcpProxy.Builder builder) {
+        return closeLater(builder.meterRegistry(registry).start());
+    }
+
+    private UpstreamGroup group(Upstream... upstreams) {
+        UpstreamGroup.Builder b = UpstreamGroup.builder("proxied").meterRegistry(registry);
+        for (Upstream u : upstreams) {
+            b.add(u);
+        }
+        return closeLater(b.build());
+    }
+
+    private Socket connect(TcpProxy proxy) throws Exception {
+        Socket s = closeLater(new Socket(InetAddress.getLoopbackAddress(), proxy.port()));
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    private double counter(String name, String tag, String value) {
+        return registry.get(name).tag(tag, value).counter().count();
+    }
+
+    private static String readAll(Socket s) throws Exception {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void relaysBothWaysByteForByte() throws Exception {
+        Upstream echo = upstream(c -> c.in().transferTo(c.out()));
+        TcpProxy proxy = proxy(TcpProxy.builder(group(echo)));
+        byte[] data = new byte[1 << 20];
+        new Random(7).nextBytes(data);
+
+        Socket client = connect(proxy);
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.getOutputStream().write(data);
+                client.shutdownOutput();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        byte[] back = client.getInputStream().readAllBytes();
+        writer.join();
+
+        assertArrayEquals(data, back);
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "relayed") == 1);
+        assertEquals(data.length, counter("weft.proxy.tcp.bytes", "direction", "upstream"));
+        assertEquals(data.length, counter("weft.proxy.tcp.bytes", "direction", "downstream"));
+    }
+
+    @Test
+    void theClientsHalfCloseReachesTheServerWhichCanStillAnswer() throws Exception {
+        Upstream counting = upstream(c -> {
+            long n = c.in().transferTo(OutputStream.nullOutputStream()); // until the client's FIN
+            c.out().write(("got " + n + " bytes").getBytes(StandardCharsets.UTF_8));
+        });
+        TcpProxy proxy = proxy(TcpProxy.builder(group(counting)));
+
+        Socket client = connect(proxy);
+        client.getOutputStream().write(new byte[5000]);
+        client.shutdownOutput();
+        assertEquals("got 5000 bytes", readAll(client));
+    }
+
+    @Test
+    void connectionsAreSpreadByTheGroupsStrategy() throws Exception {
+        Upstream a = upstream(c -> c.out().write('A'));
+        Upstream b = upstream(c -> c.out().write('B'));
+        TcpProxy proxy = proxy(TcpProxy.builder(group(a, b)));
+
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            seen.add(readAll(connect(proxy)));
+        }
+        assertEquals(List.of("A", "B", "A", "B"), seen);
+    }
+
+    @Test
+    void aRefusedServerIsMarkedFailedAndTheNextOneTried() throws Exception {
+        Upstream down = dead();
+        Upstream up = upstream(c -> c.out().write("up".getBytes(StandardCharsets.UTF_8)));
+        UpstreamGroup group = group(down, up);
+        TcpProxy proxy = proxy(TcpProxy.builder(group));
+
+        assertEquals("up", readAll(connect(proxy))); // round robin tried the refused one first
+        assertFalse(group.isAvailable(down), "max_fails 1");
+        assertEquals(1.0, registry.get("weft.upstream.failures").tag("upstream", down.toString())
+                .tag("kind", "request").counter().count());
+        assertEquals("up", readAll(connect(proxy)));
+    }
+
+    @Test
+    void withNoServerReachableTheClientIsClosedAndCounted() throws Exception {
+        TcpProxy proxy = proxy(TcpProxy.builder(group(dead(), dead())));
+
+        Socket client = connect(proxy);
+        assertEquals(-1, client.getInputStream().read());
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "no_upstream") == 1);
+        // Both are out now (max_fails 1): the next client is refused by the group, not by connects.
+        assertEquals(-1, connect(proxy).getInputStream().read());
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "no_upstream") == 2);
+    }
+
+    @Test
+    void nothingMovingForTheIdleTimeoutClosesBothSides() throws Exception {
+        CountDownLatch upstreamClosed = new CountDownLatch(1);
+        Upstream silent = upstream(c -> {
+            c.in().transferTo(OutputStream.nullOutputStream()); // until the proxy closes
+            upstreamClosed.countDown();
+        });
+        TcpProxy proxy = proxy(TcpProxy.builder(group(silent)).idleTimeout(Duration.ofMillis(300)));
+
+        Socket client = connect(proxy);
+        assertEquals(-1, client.getInputStream().read());
+        assertEquals(true, upstreamClosed.await(10, TimeUnit.SECONDS));
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "idle") == 1);
+    }
+
+    @Test
+    void aDownloadKeepsTheRelayOpenWhileTheClientIsSilent() throws Exception {
+        Upstream trickle = upstream(c -> {
+            for (int i = 0; i < 15; i++) {
+                c.out().write('x');
+                Thread.sleep(100); // the server's own pace, not a wait for state
+            }
+        });
+        TcpProxy proxy = proxy(TcpProxy.builder(group(trickle)).idleTimeout(Duration.ofSeconds(1)));
+
+        Socket client = connect(proxy);
+        assertEquals("x".repeat(15), readAll(client), "1.5 s of download, the client silent throughout");
+        client.close(); // the relay waits for the client's side to end too (half-close)
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "relayed") == 1);
+    }
+
+    @Test
+    void aClientThatResetsClosesItsUpstreamConnection() throws Exception {
+        CountDownLatch upstreamEnded = new CountDownLatch(1);
+        CountDownLatch upstreamConnected = new CountDownLatch(1);
+        Upstream waiting = upstream(c -> {
+            upstreamConnected.countDown();
+            try (InputStream in = c.in()) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } finally {
+                upstreamEnded.countDown();
+            }
+        });
+        TcpProxy proxy = proxy(TcpProxy.builder(group(waiting)));
+
+        Socket client = connect(proxy);
+        assertEquals(true, upstreamConnected.await(10, TimeUnit.SECONDS));
+        client.setSoLinger(true, 0);
+        client.close(); // RST
+        assertEquals(true, upstreamEnded.await(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void badSettingsAreRefusedWithTheReason() throws Exception {
+        UpstreamGroup g = group(dead());
+        assertEquals("maxAttempts must be 1 or more, was 0",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> TcpProxy.builder(g).maxAttempts(0)).getMessage());
+        assertEquals("idleTimeout must be positive, was PT0S",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> TcpProxy.builder(g).idleTimeout(Duration.ZERO)).getMessage());
+    }
+}
