@@ -1,128 +1,163 @@
 package dev.weft.proxy;
 
 import dev.weft.tcp.Connection;
-import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.System.Logger.Level;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Copies bytes both ways between a client connection and an upstream socket until both sides have
  * finished: "a proxy is two loops copying bytes". Client to upstream runs on the connection's
- * thread, upstream to client on a virtual thread of its own. An end of stream on one side is passed
- * on as a half-close (FIN) to the other, and the other direction goes on. The relay ends when both
- * directions have ended, when either side fails (both sockets are then closed, so the other loop
- * ends at once), or when no byte has moved either way for the idle timeout.
+ * thread, upstream to client on a virtual thread of its own (the connection is read by one thread
+ * and written by the other). An end of stream on one side is passed on as a half-close (FIN) to the
+ * other, and the other direction goes on; the relay ends when both directions have ended.
  *
- * <p>The upstream loop also keeps the idle time: its socket's read timeout wakes it, and once the
- * upstream has finished it waits for the client direction with the same limit.
+ * <p>A failure on either side ends the relay at once: both sockets are reset (RST), so neither
+ * peer mistakes a broken relay for a finished one. So is a client connection the server closed at
+ * the end of its drain timeout: its reads then end as if the client had finished, and a FIN would
+ * pass a cut-off upload on as complete. The proxy's idle sweeper ends relays where nothing moved
+ * for the idle timeout ({@link #expireIfIdle}), with a plain close.
  */
 final class Relay {
 
+    /** How a relay ended; the first abnormal end wins. */
+    enum Outcome { RELAYED, IDLE, CLIENT_ERROR, UPSTREAM_ERROR, SHUTDOWN }
+
+    private static final System.Logger LOG = System.getLogger(Relay.class.getName());
     private static final int BUFFER = 16 * 1024;
 
     private final Connection client;
     private final Socket upstream;
-    private final long idleNanos;
-    private final Counter sent;
-    private final Counter received;
-    private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
-    private final CountDownLatch clientDone = new CountDownLatch(1);
-    private volatile boolean idledOut;
+    private final AtomicReference<Outcome> ended = new AtomicReference<>();
+    private volatile long lastActivity = System.nanoTime();
+    private long sent;
+    private long received; // written by the downstream thread, read after joining it
 
-    Relay(Connection client, Socket upstream, Duration idleTimeout, Counter sent, Counter received) {
+    Relay(Connection client, Socket upstream) {
         this.client = client;
         this.upstream = upstream;
-        this.idleNanos = idleTimeout.toNanos();
-        this.sent = sent;
-        this.received = received;
     }
 
-    /** Relays until both directions have ended; true if it ended because both sides were idle. */
-    boolean run() throws IOException, InterruptedException {
-        upstream.setSoTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(idleNanos)));
-        // The client direction never times out by itself: while a download runs the client may be
-        // silent for long. The upstream loop watches the idle time for both.
-        client.readTimeout(Duration.ofDays(3650));
-        Thread down = Thread.ofVirtual().name(Thread.currentThread().getName() + "-upstream").start(this::downstream);
+    /** Relays until both directions have ended, and says how it ended. */
+    Outcome run() throws InterruptedException {
+        // A graceful close of the proxy must not cut an upload short: the whole relay is one message.
+        client.midMessage(true);
+        // The proxy's sweeper keeps the idle time across both directions; a read of one direction
+        // alone may wait as long as the other moves (a download, with the client silent).
+        client.readTimeout(Duration.ofDays(365));
+        InputStream fromUpstream;
+        OutputStream toUpstream;
         try {
-            copy(client.in(), upstream.getOutputStream(), sent);
-            upstream.shutdownOutput();
+            fromUpstream = upstream.getInputStream();
+            toUpstream = upstream.getOutputStream();
         } catch (IOException e) {
-            abort();
-        } finally {
-            clientDone.countDown();
+            abort(Outcome.UPSTREAM_ERROR, e);
+            return Outcome.UPSTREAM_ERROR;
+        }
+        Thread down = Thread.ofVirtual().name(Thread.currentThread().getName() + "-upstream")
+                .start(() -> downstream(fromUpstream));
+        try {
+            sent = pump(client.in(), toUpstream, Outcome.CLIENT_ERROR, Outcome.UPSTREAM_ERROR);
+            if (ended.get() == null) {
+                if (client.isClosed()) {
+                    abort(Outcome.SHUTDOWN, null);
+                } else {
+                    upstream.shutdownOutput();
+                }
+            }
+        } catch (IOException e) {
+            abort(Outcome.UPSTREAM_ERROR, e);
         }
         down.join();
-        return idledOut;
+        Outcome outcome = ended.get();
+        return outcome == null ? Outcome.RELAYED : outcome;
     }
 
-    /** Upstream to client, then the idle watch until the client direction ends too. */
-    private void downstream() {
+    /** Bytes from the client to the upstream; valid once {@link #run()} has returned. */
+    long sent() {
+        return sent;
+    }
+
+    /** Bytes from the upstream to the client; valid once {@link #run()} has returned. */
+    long received() {
+        return received;
+    }
+
+    /** Ends the relay if nothing moved either way since {@code now - idleNanos}. */
+    void expireIfIdle(long now, long idleNanos) {
+        if (now - lastActivity >= idleNanos) {
+            abort(Outcome.IDLE, null);
+        }
+    }
+
+    private void downstream(InputStream fromUpstream) {
         try {
-            InputStream in = upstream.getInputStream();
-            OutputStream out = client.out();
-            byte[] buffer = new byte[BUFFER];
-            for (;;) {
-                int n;
-                try {
-                    n = in.read(buffer);
-                } catch (SocketTimeoutException e) {
-                    if (idle()) {
-                        return;
-                    }
-                    continue;
-                }
-                if (n < 0) {
-                    break;
-                }
-                out.write(buffer, 0, n);
-                received.increment(n);
-                lastActivity.set(System.nanoTime());
+            received = pump(fromUpstream, client.out(), Outcome.UPSTREAM_ERROR, Outcome.CLIENT_ERROR);
+            if (ended.get() == null) {
+                client.shutdownOutput();
             }
-            client.shutdownOutput();
-            while (!clientDone.await(idleNanos - (System.nanoTime() - lastActivity.get()), TimeUnit.NANOSECONDS)) {
-                if (idle()) {
-                    return;
-                }
-            }
-        } catch (IOException | InterruptedException e) {
-            abort();
+        } catch (IOException e) {
+            abort(Outcome.CLIENT_ERROR, e);
         }
     }
 
-    private void copy(InputStream in, OutputStream out, Counter counter) throws IOException {
+    /** Copies until end of stream or a failure (which aborts the relay); returns the bytes copied. */
+    private long pump(InputStream in, OutputStream out, Outcome readFails, Outcome writeFails) {
         byte[] buffer = new byte[BUFFER];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            counter.increment(n);
-            lastActivity.set(System.nanoTime());
+        long total = 0;
+        for (;;) {
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (IOException e) {
+                abort(readFails, e);
+                return total;
+            }
+            if (n < 0) {
+                return total;
+            }
+            lastActivity = System.nanoTime();
+            try {
+                out.write(buffer, 0, n);
+            } catch (IOException e) {
+                abort(writeFails, e);
+                return total;
+            }
+            total += n;
+            lastActivity = System.nanoTime();
         }
     }
 
-    /** True, having closed both sides, if nothing moved for the idle timeout. */
-    private boolean idle() {
-        if (System.nanoTime() - lastActivity.get() < idleNanos) {
-            return false;
+    /** Ends the relay (the first call decides the outcome): resets both sides, or closes them if idle. */
+    private void abort(Outcome outcome, IOException cause) {
+        if (!ended.compareAndSet(null, outcome)) {
+            return;
         }
-        idledOut = true;
-        abort();
-        return true;
-    }
-
-    private void abort() {
+        if (LOG.isLoggable(Level.DEBUG)) {
+            LOG.log(Level.DEBUG, "conn " + client.id() + " " + client.remoteAddress() + " -> " + upstream.getRemoteSocketAddress()
+                    + ": relay ended, " + outcome.name().toLowerCase() + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+        boolean reset = outcome != Outcome.IDLE;
+        try {
+            if (reset) {
+                client.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // already closed, or a transport without the option: a plain close then
+        }
         client.close();
         try {
+            if (reset) {
+                upstream.setSoLinger(true, 0);
+            }
             upstream.close();
         } catch (IOException ignored) {
-            // closing
+            // already closed
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.weft.balance.UpstreamGroup;
 import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
 import dev.weft.tcp.Connection;
+import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,8 +19,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP proxy, like nginx's {@code stream { server { proxy_pass upstream; } }}: every client
@@ -30,53 +37,71 @@ import java.util.Objects;
  * TcpProxy proxy = TcpProxy.builder(backends).port(5432).start();
  * }</pre>
  *
- * <p>If connecting to the picked server fails (refused, unreachable, or not within
- * {@code connectTimeout}), the pick is marked failed (for the group's {@code max_fails}) and the next
- * server not tried yet is picked, up to {@code maxAttempts} servers (nginx's
- * {@code proxy_next_upstream_tries}); nothing has been sent by then, so retrying is safe. If no
- * server can be reached the client connection is closed. Once relaying, an end of stream from one
- * side is passed on as a half-close and the other direction goes on (nginx's
- * {@code proxy_half_close on}): the relay ends when both sides have closed. A failure on either side
- * closes both; nothing moving either way for {@code idleTimeout} (nginx's {@code proxy_timeout})
- * closes both too, which also ends a relay whose other side never closes. Each connection holds its pick until it ends, so {@code LEAST_CONNECTIONS}
- * balances open connections.
+ * <p>If connecting to the picked server fails (its name does not resolve, or no address of it
+ * accepts within {@code connectTimeout}, which applies to each address), the pick is marked failed
+ * (for the group's {@code max_fails}) and the next server not tried yet is picked, up to
+ * {@code maxAttempts} servers (nginx's {@code proxy_next_upstream_tries}); nothing has been sent by
+ * then, so retrying is safe. If no server can be reached the client connection is closed.
  *
- * <p>Meters, tagged {@code proxy=<name>}: {@code weft.proxy.tcp.connections{outcome}} (relayed,
- * idle, no_upstream: the outcome of each client connection) and {@code weft.proxy.tcp.bytes{direction}}
- * (upstream: client to server, downstream: server to client). The client side is a
- * {@link TcpServer} with its own limits and meters.
+ * <p>Once relaying, an end of stream from one side is passed on as a half-close and the other
+ * direction goes on (nginx's {@code proxy_half_close on}); the relay ends when both sides have
+ * closed. A failure on either side resets both. When nothing has moved either way for
+ * {@code idleTimeout} (nginx's {@code proxy_timeout}) both are closed, within a quarter of the
+ * timeout (at most a second) after it expires; that also ends a relay whose other side never
+ * closes. A client that stops reading is cut off after the {@code writeTimeout} (60 s). On
+ * {@link #close()} relays run on for up to the {@code drainTimeout} (30 s); those still running then
+ * are reset, never passed on as complete. Each connection holds its pick until it ends, so
+ * {@code LEAST_CONNECTIONS} balances open connections.
+ *
+ * <p>Meters, tagged {@code proxy=<name>}: {@code weft.proxy.tcp.connections{outcome}}, how each
+ * client connection ended ({@code relayed}, {@code idle}, {@code client_error},
+ * {@code upstream_error}, {@code shutdown}, {@code no_upstream}), and
+ * {@code weft.proxy.tcp.bytes{direction}} ({@code upstream}: client to server, {@code downstream}:
+ * server to client; counted when a relay ends). Failed connects count in the group's
+ * {@code weft.upstream.failures}. The client side is a {@link TcpServer} with its own limits and
+ * meters. Peer trouble (failed connects, resets) logs at DEBUG; the group logs a server taken out
+ * of service at WARNING.
  */
 public final class TcpProxy implements AutoCloseable {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_MAX_ATTEMPTS = 3;
 
     private static final System.Logger LOG = System.getLogger(TcpProxy.class.getName());
 
     private final String name;
     private final UpstreamGroup upstreams;
     private final Duration connectTimeout;
-    private final Duration idleTimeout;
+    private final long idleNanos;
     private final int maxAttempts;
     private final Resolver resolver;
-    private final Counter relayed;
-    private final Counter idled;
+    private final Map<Relay.Outcome, Counter> outcomes = new EnumMap<>(Relay.Outcome.class);
     private final Counter noUpstream;
     private final Counter bytesUp;
     private final Counter bytesDown;
+    private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
+    private final Thread sweeper;
+    private volatile boolean closed;
     private final TcpServer server;
 
     private TcpProxy(Builder b) {
         this.name = b.name;
         this.upstreams = b.upstreams;
         this.connectTimeout = b.connectTimeout;
-        this.idleTimeout = b.idleTimeout;
+        this.idleNanos = b.idleTimeout.toNanos();
         this.maxAttempts = b.maxAttempts;
         this.resolver = b.resolver;
-        this.relayed = outcome(b.registry, "relayed");
-        this.idled = outcome(b.registry, "idle");
+        for (Relay.Outcome o : Relay.Outcome.values()) {
+            outcomes.put(o, outcome(b.registry, o.name().toLowerCase()));
+        }
         this.noUpstream = outcome(b.registry, "no_upstream");
         this.bytesUp = bytes(b.registry, "upstream");
         this.bytesDown = bytes(b.registry, "downstream");
         this.server = TcpServer.builder().name(name).bindAddress(b.bindAddress).port(b.port)
-                .maxConnections(b.maxConnections).meterRegistry(b.registry).handler(this::handle).start();
+                .maxConnections(b.maxConnections).writeTimeout(b.writeTimeout).drainTimeout(b.drainTimeout)
+                .meterRegistry(b.registry).handler(this::handle).start();
+        this.sweeper = Thread.ofVirtual().name("weft-proxy-" + name + "-idle").start(this::sweep);
     }
 
     public static Builder builder(UpstreamGroup upstreams) {
@@ -93,10 +118,27 @@ public final class TcpProxy implements AutoCloseable {
         server.awaitClose();
     }
 
-    /** Stops accepting, lets the connections being relayed finish (the server's drain timeout), closes. */
+    /**
+     * Stops accepting and lets the relays finish, for up to the drain timeout; the rest are reset.
+     * Returns when every client connection has ended. The group is not closed.
+     */
     @Override
     public void close() {
         server.close();
+        closed = true;
+        LockSupport.unpark(sweeper);
+    }
+
+    /** Ends idle relays, every quarter of the idle timeout (at most every second). */
+    private void sweep() {
+        long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(idleNanos / 4, TimeUnit.SECONDS.toNanos(1)));
+        while (!closed) {
+            LockSupport.parkNanos(this, interval);
+            long now = System.nanoTime();
+            for (Relay relay : relays) {
+                relay.expireIfIdle(now, idleNanos);
+            }
+        }
     }
 
     private void handle(Connection client) throws Exception {
@@ -108,39 +150,49 @@ public final class TcpProxy implements AutoCloseable {
                 pick = upstreams.pick(from, tried);
             } catch (NoLiveUpstreamException e) {
                 noUpstream.increment();
-                LOG.log(Level.WARNING, name + ": conn " + client.id() + " " + client.remoteAddress() + ": "
+                LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + " " + client.remoteAddress() + ": "
                         + e.getMessage() + (tried.isEmpty() ? "" : " after trying " + tried));
                 return;
             }
             try (pick) {
-                Socket socket = connect(pick.endpoint());
+                Socket socket = connect(client, pick.endpoint());
                 if (socket == null) {
                     pick.markFailed();
                     tried.add(pick.upstream());
                     if (tried.size() >= maxAttempts) {
                         noUpstream.increment();
-                        LOG.log(Level.WARNING, name + ": conn " + client.id() + " " + client.remoteAddress()
-                                + ": could not connect to " + tried);
                         return;
                     }
                     continue;
                 }
                 try (socket) {
-                    boolean idle = new Relay(client, socket, idleTimeout, bytesUp, bytesDown).run();
-                    (idle ? idled : relayed).increment();
+                    relay(client, socket);
                 }
                 return;
             }
         }
     }
 
-    /** A connected socket to one of the endpoint's addresses, or null (logged) if none answered. */
-    private Socket connect(Endpoint endpoint) {
+    private void relay(Connection client, Socket socket) throws InterruptedException {
+        Relay relay = new Relay(client, socket);
+        relays.add(relay);
+        try {
+            outcomes.get(relay.run()).increment();
+        } finally {
+            relays.remove(relay);
+            bytesUp.increment(relay.sent());
+            bytesDown.increment(relay.received());
+        }
+    }
+
+    /** A connected socket to one of the endpoint's addresses, or null if none answered (logged at DEBUG). */
+    private Socket connect(Connection client, Endpoint endpoint) {
         List<InetAddress> addresses;
         try {
             addresses = resolver.resolve(endpoint.host());
         } catch (IOException e) {
-            LOG.log(Level.WARNING, name + ": cannot resolve upstream " + endpoint + ": " + e.getMessage());
+            LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": cannot resolve upstream " + endpoint + ": "
+                    + e.getMessage());
             return null;
         }
         for (InetAddress address : addresses) {
@@ -150,8 +202,8 @@ public final class TcpProxy implements AutoCloseable {
                 socket.connect(new InetSocketAddress(address, endpoint.port()), (int) connectTimeout.toMillis());
                 return socket;
             } catch (IOException e) {
-                LOG.log(Level.WARNING, name + ": connect to upstream " + endpoint + " (" + address.getHostAddress()
-                        + ") failed: " + e.getMessage());
+                LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": connect to upstream " + endpoint + " ("
+                        + address.getHostAddress() + ") failed: " + e.getMessage());
                 try {
                     socket.close();
                 } catch (IOException ignored) {
@@ -179,10 +231,12 @@ public final class TcpProxy implements AutoCloseable {
         private String name = "tcp-proxy";
         private InetAddress bindAddress = InetAddress.getLoopbackAddress();
         private int port;
-        private int maxConnections = 10_000;
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration idleTimeout = Duration.ofMinutes(10);
-        private int maxAttempts = 3;
+        private int maxConnections = ServerOptions.DEFAULT_MAX_CONNECTIONS;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private Duration writeTimeout = ServerOptions.DEFAULT_WRITE_TIMEOUT;
+        private Duration drainTimeout = ServerOptions.DEFAULT_DRAIN_TIMEOUT;
         private Resolver resolver = Resolver.system();
         private MeterRegistry registry = Metrics.globalRegistry;
 
@@ -213,15 +267,27 @@ public final class TcpProxy implements AutoCloseable {
             return this;
         }
 
-        /** How long connecting to one server may take; 5 s by default. */
+        /** How long connecting to one address of a server may take, 1 ms to 1 hour; 5 s by default. */
         public Builder connectTimeout(Duration value) {
-            this.connectTimeout = positive(value, "connectTimeout");
+            this.connectTimeout = within(value, "connectTimeout", Duration.ofHours(1));
             return this;
         }
 
-        /** Nothing moving either way for this long closes both sides; 10 minutes by default. */
+        /** Nothing moving either way for this long closes both sides, 1 ms to 1 year; 10 minutes by default. */
         public Builder idleTimeout(Duration value) {
-            this.idleTimeout = positive(value, "idleTimeout");
+            this.idleTimeout = within(value, "idleTimeout", Duration.ofDays(365));
+            return this;
+        }
+
+        /** A client that takes no bytes for this long is cut off; the server's 60 s by default. */
+        public Builder writeTimeout(Duration value) {
+            this.writeTimeout = within(value, "writeTimeout", Duration.ofDays(365));
+            return this;
+        }
+
+        /** How long {@link TcpProxy#close()} lets relays run on; the server's 30 s by default. */
+        public Builder drainTimeout(Duration value) {
+            this.drainTimeout = within(value, "drainTimeout", Duration.ofDays(1));
             return this;
         }
 
@@ -248,10 +314,10 @@ public final class TcpProxy implements AutoCloseable {
             return new TcpProxy(this);
         }
 
-        private static Duration positive(Duration value, String what) {
+        private static Duration within(Duration value, String what, Duration max) {
             Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, was " + value);
+            if (value.compareTo(Duration.ofMillis(1)) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(what + " must be 1 ms to " + max + ", was " + value);
             }
             return value;
         }

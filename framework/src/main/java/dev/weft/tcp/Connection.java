@@ -11,7 +11,9 @@ import java.time.Duration;
  * One accepted TCP connection, as its handler sees it.
  *
  * <p>Everything here is meant to be called from the connection's own virtual thread (named
- * {@code weft-conn-<id>}); {@link #close()} may also be called from any other thread.
+ * {@code weft-conn-<id>}); {@link #close()} may also be called from any other thread, and one other
+ * thread may write ({@link #out()}, {@link #shutdownOutput()}) while the connection's thread reads,
+ * as a proxy's relay does.
  *
  * <p>The streams are unbuffered views of the socket that also enforce the server's timeouts: a read
  * that waits longer than the {@linkplain #readTimeout(Duration) read timeout} fails with

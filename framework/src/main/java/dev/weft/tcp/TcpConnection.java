@@ -59,7 +59,7 @@ final class TcpConnection implements Connection {
     @SuppressWarnings("unused") // written through FORCED
     private volatile CloseCause forcedCause;
     /** The first I/O failure the streams saw; only the connection's thread touches it. */
-    private IOException firstFailure;
+    private volatile IOException firstFailure; // a reader and a writer thread may both fail: either may win
     private boolean sawEndOfStream;
     private InetSocketAddress remote;
     /** Its threads' name, made at the first start (a connection may get a new thread per message). */

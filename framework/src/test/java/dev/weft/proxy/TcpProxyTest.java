@@ -11,7 +11,7 @@ import dev.weft.client.Endpoint;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.TcpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.InputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,11 +34,20 @@ class TcpProxyTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
+    private final List<UpstreamGroup> groups = new ArrayList<>();
 
     @AfterEach
-    void closeAll() throws Exception {
-        while (!closing.isEmpty()) {
-            closing.pop().close();
+    void everyPickIsReleasedThenCloseAll() throws Exception {
+        try {
+            for (UpstreamGroup g : groups) {
+                for (Upstream u : g.upstreams()) {
+                    await().atMost(Duration.ofSeconds(10)).until(() -> g.inFlight(u) == 0);
+                }
+            }
+        } finally {
+            while (!closing.isEmpty()) {
+                closing.pop().close();
+            }
         }
     }
 
@@ -68,7 +78,9 @@ class TcpProxyTest {
         for (Upstream u : upstreams) {
             b.add(u);
         }
-        return closeLater(b.build());
+        UpstreamGroup g = closeLater(b.build());
+        groups.add(g);
+        return g;
     }
 
     private Socket connect(TcpProxy proxy) throws Exception {
@@ -79,6 +91,13 @@ class TcpProxyTest {
 
     private double counter(String name, String tag, String value) {
         return registry.get(name).tag(tag, value).counter().count();
+    }
+
+    /** Connects, reads until the server's end of stream, and closes (the relay ends only when both sides have). */
+    private String receive(TcpProxy proxy) throws Exception {
+        try (Socket s = connect(proxy)) {
+            return readAll(s);
+        }
     }
 
     private static String readAll(Socket s) throws Exception {
@@ -132,7 +151,7 @@ class TcpProxyTest {
 
         List<String> seen = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            seen.add(readAll(connect(proxy)));
+            seen.add(receive(proxy));
         }
         assertEquals(List.of("A", "B", "A", "B"), seen);
     }
@@ -144,11 +163,11 @@ class TcpProxyTest {
         UpstreamGroup group = group(down, up);
         TcpProxy proxy = proxy(TcpProxy.builder(group));
 
-        assertEquals("up", readAll(connect(proxy))); // round robin tried the refused one first
+        assertEquals("up", receive(proxy)); // round robin tried the refused one first
         assertFalse(group.isAvailable(down), "max_fails 1");
         assertEquals(1.0, registry.get("weft.upstream.failures").tag("upstream", down.toString())
                 .tag("kind", "request").counter().count());
-        assertEquals("up", readAll(connect(proxy)));
+        assertEquals("up", receive(proxy));
     }
 
     @Test
@@ -181,29 +200,30 @@ class TcpProxyTest {
     @Test
     void aDownloadKeepsTheRelayOpenWhileTheClientIsSilent() throws Exception {
         Upstream trickle = upstream(c -> {
-            for (int i = 0; i < 15; i++) {
+            for (int i = 0; i < 30; i++) {
                 c.out().write('x');
                 Thread.sleep(100); // the server's own pace, not a wait for state
             }
         });
-        TcpProxy proxy = proxy(TcpProxy.builder(group(trickle)).idleTimeout(Duration.ofSeconds(1)));
+        TcpProxy proxy = proxy(TcpProxy.builder(group(trickle)).idleTimeout(Duration.ofSeconds(2)));
 
         Socket client = connect(proxy);
-        assertEquals("x".repeat(15), readAll(client), "1.5 s of download, the client silent throughout");
+        assertEquals("x".repeat(30), readAll(client), "3 s of download, the client silent throughout");
         client.close(); // the relay waits for the client's side to end too (half-close)
         await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "relayed") == 1);
     }
 
     @Test
-    void aClientThatResetsClosesItsUpstreamConnection() throws Exception {
-        CountDownLatch upstreamEnded = new CountDownLatch(1);
+    void aClientThatResetsResetsItsUpstreamConnection() throws Exception {
         CountDownLatch upstreamConnected = new CountDownLatch(1);
+        CompletableFuture<String> upstreamEnd = new CompletableFuture<>();
         Upstream waiting = upstream(c -> {
             upstreamConnected.countDown();
-            try (InputStream in = c.in()) {
-                in.transferTo(OutputStream.nullOutputStream());
-            } finally {
-                upstreamEnded.countDown();
+            try {
+                c.in().transferTo(OutputStream.nullOutputStream());
+                upstreamEnd.complete("end of stream");
+            } catch (IOException e) {
+                upstreamEnd.complete("failed: " + e.getMessage());
             }
         });
         TcpProxy proxy = proxy(TcpProxy.builder(group(waiting)));
@@ -212,7 +232,80 @@ class TcpProxyTest {
         assertEquals(true, upstreamConnected.await(10, TimeUnit.SECONDS));
         client.setSoLinger(true, 0);
         client.close(); // RST
-        assertEquals(true, upstreamEnded.await(10, TimeUnit.SECONDS));
+        assertEquals("failed: Connection reset", upstreamEnd.get(10, TimeUnit.SECONDS),
+                "a broken client connection must not look like a finished one");
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "client_error") == 1);
+    }
+
+    @Test
+    void anUploadKeepsTheRelayOpenWhileTheServerIsSilent() throws Exception {
+        Upstream counting = upstream(c -> {
+            long n = c.in().transferTo(OutputStream.nullOutputStream());
+            c.out().write(("got " + n).getBytes(StandardCharsets.UTF_8));
+        });
+        TcpProxy proxy = proxy(TcpProxy.builder(group(counting)).idleTimeout(Duration.ofSeconds(2)));
+
+        Socket client = connect(proxy);
+        for (int i = 0; i < 30; i++) {
+            client.getOutputStream().write('x');
+            Thread.sleep(100); // the client's own pace, not a wait for state
+        }
+        client.shutdownOutput();
+        assertEquals("got 30", readAll(client), "3 s of upload, the server silent throughout");
+    }
+
+    @Test
+    void aClientThatNeverClosesAfterTheServerDidEndsByTheIdleTimeout() throws Exception {
+        Upstream bye = upstream(c -> c.out().write("bye".getBytes(StandardCharsets.UTF_8)));
+        TcpProxy proxy = proxy(TcpProxy.builder(group(bye)).idleTimeout(Duration.ofMillis(300)));
+
+        Socket client = connect(proxy);
+        assertEquals("bye", readAll(client)); // the server's FIN came through; the client keeps its side open
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter("weft.proxy.tcp.connections", "outcome", "idle") == 1);
+    }
+
+    @Test
+    void aGracefulCloseLetsAnUploadFinish() throws Exception {
+        Upstream counting = upstream(c -> {
+            long n = c.in().transferTo(OutputStream.nullOutputStream());
+            c.out().write(("got " + n).getBytes(StandardCharsets.UTF_8));
+        });
+        TcpProxy proxy = proxy(TcpProxy.builder(group(counting)));
+        Socket client = connect(proxy);
+        client.getOutputStream().write(new byte[1000]);
+        await().atMost(Duration.ofSeconds(10)).until(() -> inFlight() == 1); // relaying
+
+        Thread closer = Thread.ofVirtual().start(proxy::close);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+                return false; // still accepting (this probe sends nothing)
+            } catch (IOException refused) {
+                return true;
+            }
+        });
+        client.getOutputStream().write(new byte[500]); // after close() began
+        client.shutdownOutput();
+        assertEquals("got 1500", readAll(client));
+        closer.join(Duration.ofSeconds(10));
+        assertFalse(closer.isAlive());
+        assertEquals(1500.0, counter("weft.proxy.tcp.bytes", "direction", "upstream"));
+    }
+
+    private int inFlight() {
+        int n = 0;
+        for (UpstreamGroup g : groups) {
+            for (Upstream u : g.upstreams()) {
+                n += g.inFlight(u);
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void theDefaultsArePinned() {
+        assertEquals(Duration.ofSeconds(5), TcpProxy.DEFAULT_CONNECT_TIMEOUT);
+        assertEquals(Duration.ofMinutes(10), TcpProxy.DEFAULT_IDLE_TIMEOUT);
+        assertEquals(3, TcpProxy.DEFAULT_MAX_ATTEMPTS);
     }
 
     @Test
@@ -221,8 +314,11 @@ class TcpProxyTest {
         assertEquals("maxAttempts must be 1 or more, was 0",
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                         () -> TcpProxy.builder(g).maxAttempts(0)).getMessage());
-        assertEquals("idleTimeout must be positive, was PT0S",
+        assertEquals("idleTimeout must be 1 ms to PT8760H, was PT0S",
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                         () -> TcpProxy.builder(g).idleTimeout(Duration.ZERO)).getMessage());
+        assertEquals("connectTimeout must be 1 ms to PT1H, was PT720H",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> TcpProxy.builder(g).connectTimeout(Duration.ofDays(30))).getMessage());
     }
 }
