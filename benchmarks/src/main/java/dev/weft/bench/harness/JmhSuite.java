@@ -3,6 +3,7 @@ package dev.weft.bench.harness;
 import dev.weft.bench.jmh.EchoRoundTripBenchmark;
 import dev.weft.bench.jmh.NettyHttpParseBenchmark;
 import dev.weft.bench.jmh.PoolBenchmark;
+import dev.weft.bench.jmh.ProxyBenchmark;
 import dev.weft.bench.jmh.ResolverBenchmark;
 import dev.weft.http.HttpParseBenchmark;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import org.openjdk.jmh.runner.format.OutputFormatFactory;
 
 /**
- * Runs the JMH benchmarks from code: the echo round trips, the pool and the resolver with the
+ * Runs the JMH benchmarks from code: the echo round trips, the pool, the resolver and the TCP proxy with the
  * iterations and forks their annotations give (at least 2 forks each), then the two HTTP parsers
  * with JMH's GC profiler for bytes allocated per request. Results go to {@code jmh.json} and
  * {@code jmh-gc.json}. The quick mode (1 fork, one 200 ms warm-up and one 200 ms measurement) only
@@ -39,7 +40,7 @@ final class JmhSuite {
     static List<JmhRow> run(boolean quick, Path json, List<String> jvmFlags, PrintStream progress) {
         List<JmhRow> rows = new ArrayList<>();
         rows.addAll(run(quick, json, jvmFlags, progress, false,
-                EchoRoundTripBenchmark.class, PoolBenchmark.class, ResolverBenchmark.class));
+                EchoRoundTripBenchmark.class, PoolBenchmark.class, ResolverBenchmark.class, ProxyBenchmark.class));
         rows.addAll(run(quick, json.resolveSibling("jmh-gc.json"), jvmFlags, progress, true,
                 HttpParseBenchmark.class, NettyHttpParseBenchmark.class));
         return rows;
