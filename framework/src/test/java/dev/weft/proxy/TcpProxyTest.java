@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -168,6 +169,28 @@ class TcpProxyTest {
         assertEquals(1.0, registry.get("weft.upstream.failures").tag("upstream", down.toString())
                 .tag("kind", "request").counter().count());
         assertEquals("up", receive(proxy));
+    }
+
+    @Test
+    void aServerThatDoesNotAcceptWithinTheConnectTimeoutIsSkipped() throws Exception {
+        // A listener that never accepts, with its accept queue full: the kernel drops further SYNs,
+        // so a connect to it neither succeeds nor is refused: it times out.
+        ServerSocket full = closeLater(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+        for (int i = 0; i < 10; i++) {
+            Socket filler = closeLater(new Socket());
+            try {
+                filler.connect(full.getLocalSocketAddress(), 500);
+            } catch (SocketTimeoutException queueFull) {
+                break;
+            }
+        }
+        Upstream stuck = Upstream.of(new Endpoint("127.0.0.1", full.getLocalPort()));
+        Upstream up = upstream(c -> c.out().write("up".getBytes(StandardCharsets.UTF_8)));
+        UpstreamGroup group = group(stuck, up);
+        TcpProxy proxy = proxy(TcpProxy.builder(group).connectTimeout(Duration.ofMillis(200)));
+
+        assertEquals("up", receive(proxy)); // round robin tried the stuck one first
+        assertFalse(group.isAvailable(stuck));
     }
 
     @Test
