@@ -112,7 +112,7 @@ public final class UpstreamGroup implements AutoCloseable {
      * @throws IllegalStateException   if the group was closed
      */
     public Pick pick(InetAddress client, Collection<Upstream> tried) throws NoLiveUpstreamException {
-        Set<Endpoint> skip = new HashSet<>();
+        Set<Endpoint> skip = tried.isEmpty() ? Set.of() : new HashSet<>();
         for (Upstream u : tried) {
             skip.add(u.endpoint());
         }

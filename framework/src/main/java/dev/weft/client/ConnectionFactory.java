@@ -2,12 +2,7 @@ package dev.weft.client;
 
 import dev.weft.dns.Resolver;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
-import java.util.List;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
@@ -38,32 +33,15 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
 
     @Override
     public PooledObject<PooledConnection> makeObject(Endpoint endpoint) throws IOException {
-        List<InetAddress> addresses = resolver.resolve(endpoint.host());
-        IOException last = null;
-        for (InetAddress address : addresses) {
-            SocketChannel channel = SocketChannel.open();
-            try {
-                channel.socket().setTcpNoDelay(true);
-                channel.socket().connect(new InetSocketAddress(address, endpoint.port()),
-                        (int) options.connectTimeout().toMillis());
-                channel.socket().setSoTimeout((int) options.readTimeout().toMillis());
-                metrics.created(endpoint);
-                return new DefaultPooledObject<>(new PooledConnection(endpoint, channel));
-            } catch (IOException e) {
-                channel.close();
-                last = e;
-            }
+        SocketChannel channel = endpoint.connect(resolver, options.connectTimeout());
+        try {
+            channel.socket().setSoTimeout((int) options.readTimeout().toMillis());
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
-        throw connectFailure(endpoint, addresses, last);
-    }
-
-    private IOException connectFailure(Endpoint endpoint, List<InetAddress> addresses, IOException last) {
-        String where = endpoint + " (" + addresses.size() + (addresses.size() == 1 ? " address" : " addresses") + ")";
-        IOException e = last instanceof SocketTimeoutException
-                ? new SocketTimeoutException("connect to " + where + " timed out after " + options.connectTimeout())
-                : new ConnectException("connect to " + where + " failed: " + last.getMessage());
-        e.initCause(last);
-        return e;
+        metrics.created(endpoint);
+        return new DefaultPooledObject<>(new PooledConnection(endpoint, channel));
     }
 
     @Override

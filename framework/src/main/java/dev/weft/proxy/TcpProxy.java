@@ -15,7 +15,6 @@ import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -187,31 +186,12 @@ public final class TcpProxy implements AutoCloseable {
 
     /** A connected socket to one of the endpoint's addresses, or null if none answered (logged at DEBUG). */
     private Socket connect(Connection client, Endpoint endpoint) {
-        List<InetAddress> addresses;
         try {
-            addresses = resolver.resolve(endpoint.host());
+            return endpoint.connect(resolver, connectTimeout).socket();
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": cannot resolve upstream " + endpoint + ": "
-                    + e.getMessage());
+            LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": " + e.getMessage());
             return null;
         }
-        for (InetAddress address : addresses) {
-            Socket socket = new Socket();
-            try {
-                socket.setTcpNoDelay(true);
-                socket.connect(new InetSocketAddress(address, endpoint.port()), (int) connectTimeout.toMillis());
-                return socket;
-            } catch (IOException e) {
-                LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": connect to upstream " + endpoint + " ("
-                        + address.getHostAddress() + ") failed: " + e.getMessage());
-                try {
-                    socket.close();
-                } catch (IOException ignored) {
-                    // never connected
-                }
-            }
-        }
-        return null;
     }
 
     private Counter outcome(MeterRegistry registry, String outcome) {
