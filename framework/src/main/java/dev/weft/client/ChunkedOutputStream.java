@@ -5,10 +5,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Writes a request body in chunked transfer coding: one chunk per write, {@link #finish()} ends it. */
-final class ChunkedOutputStream extends FilterOutputStream {
+/**
+ * Writes a message body in chunked transfer coding: one chunk per write, {@link #finish()} ends it.
+ * Used by the client and the proxies for bodies of unknown length.
+ */
+public final class ChunkedOutputStream extends FilterOutputStream {
 
-    ChunkedOutputStream(OutputStream out) {
+    public ChunkedOutputStream(OutputStream out) {
         super(out);
     }
 
@@ -29,7 +32,7 @@ final class ChunkedOutputStream extends FilterOutputStream {
     }
 
     /** Writes the last chunk (no trailers). */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -22,13 +22,15 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     private final Resolver resolver;
     private final PoolOptions options;
     private final PoolMetrics metrics;
+    private final WriteWatchdog watchdog;
     /** Set when the pool closes: what is destroyed from then on is counted as {@code closed}. */
     volatile boolean closing;
 
-    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics) {
+    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog) {
         this.resolver = resolver;
         this.options = options;
         this.metrics = metrics;
+        this.watchdog = watchdog;
     }
 
     @Override
@@ -41,13 +43,16 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
             throw e;
         }
         metrics.created(endpoint);
-        return new DefaultPooledObject<>(new PooledConnection(endpoint, channel));
+        PooledConnection c = new PooledConnection(endpoint, channel);
+        watchdog.watch(c);
+        return new DefaultPooledObject<>(c);
     }
 
     @Override
     public void destroyObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
         PooledConnection c = p.getObject();
         c.close();
+        watchdog.forget(c);
         PooledConnection.DestroyReason reason = c.destroyReason;
         if (reason == null) {
             reason = closing ? PooledConnection.DestroyReason.CLOSED : PooledConnection.DestroyReason.EVICTED;

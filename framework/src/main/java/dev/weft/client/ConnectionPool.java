@@ -42,6 +42,7 @@ public final class ConnectionPool implements AutoCloseable {
     private final PoolOptions options;
     private final ConnectionFactory factory;
     private final PoolMetrics metrics;
+    private final WriteWatchdog watchdog;
     private final GenericKeyedObjectPool<Endpoint, PooledConnection> pool;
 
     /** A pool with the defaults, the system resolver and the global meter registry. */
@@ -53,7 +54,8 @@ public final class ConnectionPool implements AutoCloseable {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name);
-        this.factory = new ConnectionFactory(resolver, options, metrics);
+        this.watchdog = new WriteWatchdog(name, options.writeTimeout());
+        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog);
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
         config.setMaxTotalPerKey(options.maxPerEndpoint());
@@ -161,6 +163,7 @@ public final class ConnectionPool implements AutoCloseable {
     public void close() {
         factory.closing = true;
         pool.close();
+        watchdog.close();
         metrics.close();
     }
 
@@ -168,7 +171,7 @@ public final class ConnectionPool implements AutoCloseable {
      * Like {@link #acquire}, but opens a new connection first (unless the endpoint is at its
      * maximum), for a retry that must not meet another stale keep-alive connection.
      */
-    Lease acquireFresh(Endpoint endpoint) throws IOException {
+    public Lease acquireFresh(Endpoint endpoint) throws IOException {
         try {
             pool.addObject(endpoint);
         } catch (IOException | RuntimeException e) {

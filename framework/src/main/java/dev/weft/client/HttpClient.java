@@ -33,8 +33,8 @@ import java.util.Objects;
  * ({@link ClientRequest.Builder#retryNonIdempotent}), and its body can be sent again. Nothing else
  * is retried: the exception says what happened ({@link HttpClientException.Kind}).
  *
- * <p>Connect and read timeouts are the pool's ({@link PoolOptions}); the total timeout bounds the
- * exchange up to the end of the response head, and each later body read. Thread-safe.
+ * <p>Connect, read and write timeouts are the pool's ({@link PoolOptions}); the total timeout bounds
+ * the exchange up to the end of the response head, and each later body read. Thread-safe.
  */
 public final class HttpClient {
 
@@ -145,6 +145,7 @@ public final class HttpClient {
             lease.close();
             HttpClientException failure = classify(e, where, deadline);
             if (!reader.receivedAny() && failure.kind() != HttpClientException.Kind.READ_TIMEOUT
+                    && failure.kind() != HttpClientException.Kind.WRITE_TIMEOUT
                     && failure.kind() != HttpClientException.Kind.TOTAL_TIMEOUT) {
                 throw new BeforeResponse(failure, lease.isReused());
             }
@@ -155,6 +156,9 @@ public final class HttpClient {
     private static HttpClientException classify(IOException e, String where, long deadline) {
         if (e instanceof HttpClientException h) {
             return h;
+        }
+        if (e instanceof WriteTimeoutException) {
+            return new HttpClientException(HttpClientException.Kind.WRITE_TIMEOUT, where + ": " + e.getMessage(), e);
         }
         if (e instanceof SocketTimeoutException) {
             boolean total = System.nanoTime() - deadline >= 0;

@@ -23,6 +23,8 @@ public final class HttpClientException extends IOException {
         CLOSED_BEFORE_RESPONSE,
         /** A read waited longer than the read timeout. */
         READ_TIMEOUT,
+        /** Writing the request made no progress for the pool's write timeout: the server stopped reading. */
+        WRITE_TIMEOUT,
         /** The whole exchange took longer than the total timeout. */
         TOTAL_TIMEOUT,
         /** The response is not valid HTTP/1.1. */

@@ -16,6 +16,9 @@ import java.util.Objects;
  * <tr><td>{@code borrowTimeout}</td><td>5 s</td><td>how long {@code acquire} waits when the endpoint is at its maximum</td></tr>
  * <tr><td>{@code connectTimeout}</td><td>3 s</td><td>per address tried</td></tr>
  * <tr><td>{@code readTimeout}</td><td>30 s</td><td>how long one read on a lent connection may wait</td></tr>
+ * <tr><td>{@code writeTimeout}</td><td>30 s</td><td>how long one write on a lent connection may make no progress
+ *     (the server stopped reading); then the connection is closed and the write fails with a
+ *     {@link java.net.SocketTimeoutException}</td></tr>
  * <tr><td>{@code maxIdleTime}</td><td>30 s</td><td>an idle connection older than this is closed; keep it below the
  *     servers' keep-alive timeout (nginx 75 s, Weft 60 s), so the pool closes first</td></tr>
  * <tr><td>{@code evictionInterval}</td><td>5 s</td><td>how often idle connections are checked (stale, too old)</td></tr>
@@ -34,13 +37,14 @@ public record PoolOptions(
         Duration borrowTimeout,
         Duration connectTimeout,
         Duration readTimeout,
+        Duration writeTimeout,
         Duration maxIdleTime,
         Duration evictionInterval,
         Duration maxLifetime) {
 
     public static final PoolOptions DEFAULTS = new PoolOptions(16, 256, 16, 0, Duration.ofSeconds(5),
-            Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(5),
-            Duration.ofMinutes(5));
+            Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30),
+            Duration.ofSeconds(5), Duration.ofMinutes(5));
 
     public PoolOptions {
         positive(maxPerEndpoint, "maxPerEndpoint");
@@ -52,6 +56,7 @@ public record PoolOptions(
         positive(borrowTimeout, "borrowTimeout");
         positive(connectTimeout, "connectTimeout");
         positive(readTimeout, "readTimeout");
+        positive(writeTimeout, "writeTimeout");
         positive(maxIdleTime, "maxIdleTime");
         positive(evictionInterval, "evictionInterval");
         positive(maxLifetime, "maxLifetime");
@@ -59,44 +64,49 @@ public record PoolOptions(
 
     public PoolOptions withMaxPerEndpoint(int v) {
         return new PoolOptions(v, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
     }
 
     public PoolOptions withMaxTotal(int v) {
         return new PoolOptions(maxPerEndpoint, v, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
     }
 
     /** Idle connections kept at most and at least per endpoint. */
     public PoolOptions withIdle(int min, int max) {
         return new PoolOptions(maxPerEndpoint, maxTotal, max, min, borrowTimeout,
-                connectTimeout, readTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
     }
 
     public PoolOptions withBorrowTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, v,
-                connectTimeout, readTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
     }
 
     public PoolOptions withConnectTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                v, readTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                v, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
     }
 
     public PoolOptions withReadTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, v, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, v, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+    }
+
+    public PoolOptions withWriteTimeout(Duration v) {
+        return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
+                connectTimeout, readTimeout, v, maxIdleTime, evictionInterval, maxLifetime);
     }
 
     /** Idle connections older than {@code maxIdle} are closed by a check every {@code interval}. */
     public PoolOptions withEviction(Duration maxIdle, Duration interval) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, maxIdle, interval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdle, interval, maxLifetime);
     }
 
     public PoolOptions withMaxLifetime(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, maxIdleTime, evictionInterval, v);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, v);
     }
 
     private static void positive(int v, String name) {

@@ -9,7 +9,10 @@ import java.nio.channels.SocketChannel;
 
 /**
  * One pooled TCP connection: a blocking {@link SocketChannel} with its socket streams, and when it
- * was made. The streams honour the pool's read timeout ({@code SO_TIMEOUT} on the socket adaptor).
+ * was made. Reads honour the pool's read timeout ({@code SO_TIMEOUT} on the socket adaptor); writes
+ * its write timeout, through the pool's {@link WriteWatchdog}, which closes a connection whose
+ * current write has made no progress for that long (writes go out in pieces of at most
+ * {@value #WRITE_PIECE} bytes, so a large write is progress piece by piece).
  * Used by one thread at a time (the lease holder, or the pool's checks while it is idle).
  */
 final class PooledConnection {
@@ -39,12 +42,52 @@ final class PooledConnection {
     private final long createdNanos = System.nanoTime();
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     volatile DestroyReason destroyReason;
+    /** When the write in progress began (never 0 then), or 0 when none is. */
+    private volatile long writeSince;
+    private volatile boolean writeTimedOut;
+
+    static final int WRITE_PIECE = 64 * 1024;
 
     PooledConnection(Endpoint endpoint, SocketChannel channel) throws IOException {
         this.endpoint = endpoint;
         this.channel = channel;
         this.in = channel.socket().getInputStream();
-        this.out = channel.socket().getOutputStream();
+        OutputStream raw = channel.socket().getOutputStream();
+        this.out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                while (len > 0) {
+                    int n = Math.min(len, WRITE_PIECE);
+                    writeSince = System.nanoTime() | 1;
+                    try {
+                        raw.write(b, off, n);
+                    } catch (IOException e) {
+                        if (writeTimedOut) {
+                            throw new WriteTimeoutException("write to " + endpoint + " timed out: the server stopped reading");
+                        }
+                        throw e;
+                    } finally {
+                        writeSince = 0;
+                    }
+                    off += n;
+                    len -= n;
+                }
+            }
+        };
+    }
+
+    /** Called by the watchdog: closes the connection if its current write began before {@code now - timeout}. */
+    void expireWrite(long now, long timeoutNanos) {
+        long since = writeSince;
+        if (since != 0 && now - since >= timeoutNanos) {
+            writeTimedOut = true;
+            close();
+        }
     }
 
     Endpoint endpoint() {

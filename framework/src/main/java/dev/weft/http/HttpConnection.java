@@ -187,9 +187,9 @@ final class HttpConnection {
     /** Answers for a handler that threw; false when the connection must close without more. */
     private boolean handlerFailed(Request req, Response res, RequestBody body, Throwable e) throws IOException {
         HttpException refusal = body.failure() != null ? body.failure() : e instanceof HttpException h ? h : null;
-        if (refusal == null && body.failed()) {
-            LOG.log(Level.DEBUG, "{0}: request body failed: {1}", req, e.toString());
-            return false; // the client is gone or broke the body: nothing to answer
+        if (refusal == null && (body.failed() || out.failed())) {
+            LOG.log(Level.DEBUG, "{0}: the client is gone: {1}", req, e.toString());
+            return false; // it broke the body or stopped taking the response: nothing to answer
         }
         if (refusal == null) {
             LOG.log(Level.WARNING, conn + ": " + req.method() + " " + req.path() + " (request " + req.id()

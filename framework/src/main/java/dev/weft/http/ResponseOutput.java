@@ -25,6 +25,7 @@ final class ResponseOutput implements Flushable {
     private final OutputStream out;
     private byte[] buf;
     private int count;
+    private boolean failed;
 
     ResponseOutput(OutputStream out) {
         this.out = out;
@@ -36,7 +37,7 @@ final class ResponseOutput implements Flushable {
         if (!ensureRoom(len)) {
             drain();
             if (len > BUFFER) {
-                out.write(s.getBytes(StandardCharsets.ISO_8859_1));
+                send(s.getBytes(StandardCharsets.ISO_8859_1), 0, len);
                 return;
             }
         }
@@ -63,7 +64,7 @@ final class ResponseOutput implements Flushable {
             System.arraycopy(b, off, buf, 0, len);
             count = len;
         } else {
-            out.write(b, off, len);
+            send(b, off, len);
         }
     }
 
@@ -98,7 +99,21 @@ final class ResponseOutput implements Flushable {
         if (count > 0) {
             int n = count;
             count = 0;
-            out.write(buf, 0, n);
+            send(buf, 0, n);
+        }
+    }
+
+    /** Whether a write to the client failed: it is gone or stopped reading, so nobody is left to answer. */
+    boolean failed() {
+        return failed;
+    }
+
+    private void send(byte[] b, int off, int len) throws IOException {
+        try {
+            out.write(b, off, len);
+        } catch (IOException e) {
+            failed = true;
+            throw e;
         }
     }
 }

@@ -75,6 +75,16 @@ public final class ResponseReader {
         };
     }
 
+    /**
+     * The body's length from {@code Content-Length}, or -1 when the body is framed otherwise (none,
+     * chunked, until close); a proxy passes it on so the client gets the same framing.
+     *
+     * @throws HttpException if the Content-Length values are malformed or disagree
+     */
+    public static long declaredLength(String requestMethod, ResponseHead head) {
+        return framing(requestMethod, head) == Framing.LENGTH ? contentLength(head) : -1;
+    }
+
     /** Whether the body of this response is delimited only by the connection closing. */
     public static boolean endsAtClose(String requestMethod, ResponseHead head) {
         return framing(requestMethod, head) == Framing.UNTIL_CLOSE;
