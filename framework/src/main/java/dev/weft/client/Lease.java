@@ -113,8 +113,20 @@ public final class Lease implements AutoCloseable {
     }
 
     /** Sets how long each following read may wait, until the connection goes back to the pool. */
-    void readTimeout(java.time.Duration timeout) throws IOException {
+    public void readTimeout(java.time.Duration timeout) throws IOException {
         connection.readTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
+    /** Sends FIN: no more bytes to the server (its replies can still be read); the connection is not reused. */
+    public void shutdownOutput() throws IOException {
+        broken = true;
+        connection.shutdownOutput();
+    }
+
+    /** Closes the connection at once with a reset (RST), so the server does not take what it got for complete. */
+    public void reset() {
+        broken = true;
+        connection.reset();
     }
 
     /** Marks the connection unusable: it is closed, not reused, when the lease closes. */

@@ -146,6 +146,20 @@ final class PooledConnection {
         }
     }
 
+    void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    /** Closes with a reset: SO_LINGER 0, so the close sends RST and does not block. */
+    void reset() {
+        try {
+            channel.socket().setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // closed already: the close below does nothing
+        }
+        close();
+    }
+
     /** Closes the socket: no linger, so this never blocks (it may run under the pool's locks). */
     void close() {
         try {

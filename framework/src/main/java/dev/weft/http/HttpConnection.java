@@ -133,6 +133,10 @@ final class HttpConnection {
         Response res = new Response(out, head.method().equals("HEAD"), head.isHttp11(),
                 () -> keepAliveWanted && !server.isClosing() && !body.continuePending() && !body.failed());
         response[0] = res;
+        if (framing == BodyFraming.NONE && head.isHttp11() && head.headers().contains("Upgrade")
+                && head.headers().containsToken("Connection", "upgrade")) {
+            res.allowUpgrade(() -> new Upgraded(conn, in));
+        }
         Request req = new Request(server.nextRequestId(), head, conn.remoteAddress(), conn.isSecure(), body,
                 framing.chunked() ? -1 : framing.length());
         Router.Match match;
@@ -173,6 +177,9 @@ final class HttpConnection {
         }
         boolean reusable = res.finish();
         record(req, res, uri, start);
+        if (res.upgraded()) {
+            return false; // the other protocol has ended: close, no HTTP lingering
+        }
         boolean failedBefore = body.failure() != null;
         if (!reusable || !body.drain()) {
             if (!failedBefore && body.failure() != null) {

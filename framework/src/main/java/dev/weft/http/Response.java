@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The answer to one request: set the status and headers, then either {@link #send(String)} a
@@ -29,6 +30,9 @@ public final class Response {
     private boolean keepAlive;
     private OutputStream body;
     private long bodyBytes;
+    /** Hands the connection over after a 101; null unless the request asked to upgrade. */
+    private Supplier<Upgraded> upgrade;
+    private boolean upgraded;
 
     Response(ResponseOutput out, boolean headRequest, boolean http11, BooleanSupplier keepAliveWanted) {
         this.out = out;
@@ -139,6 +143,47 @@ public final class Response {
         return body;
     }
 
+    /**
+     * Answers {@code 101 Switching Protocols} with the headers set so far (an {@code Upgrade} field
+     * naming the protocol among them, RFC 9110 section 7.8) and hands the connection over: the
+     * returned {@link Upgraded} reads the client's bytes and writes raw ones. When the handler
+     * returns the connection is closed; it carries no more HTTP.
+     *
+     * @throws IllegalStateException if the request did not ask to upgrade (an HTTP/1.1 request
+     *         without a body whose {@code Connection} field names its {@code Upgrade} field), the head
+     *         was sent, or no {@code Upgrade} field is set
+     */
+    public Upgraded switchProtocols() throws IOException {
+        checkNotCommitted();
+        if (upgrade == null) {
+            throw new IllegalStateException("the request did not ask to upgrade");
+        }
+        if (!headers.contains("Upgrade")) {
+            throw new IllegalStateException("set the Upgrade field to the protocol switched to");
+        }
+        committed = true;
+        upgraded = true;
+        status = 101;
+        headers.remove("Content-Length");
+        headers.remove("Transfer-Encoding");
+        if (!headers.containsToken("Connection", "upgrade")) {
+            headers.set("Connection", "upgrade");
+        }
+        writeHead(Status.line(true, 101));
+        out.flush();
+        body = new BodyOutputStreams.Discarding();
+        return upgrade.get();
+    }
+
+    /** Lets {@link #switchProtocols()} hand the connection over; set for requests that asked to upgrade. */
+    void allowUpgrade(Supplier<Upgraded> handOver) {
+        this.upgrade = handOver;
+    }
+
+    boolean upgraded() {
+        return upgraded;
+    }
+
     /** Whether the head has been sent (or buffered to send): status and headers can no longer change. */
     public boolean isCommitted() {
         return committed;
@@ -151,6 +196,9 @@ public final class Response {
      * @return whether the connection may carry another request
      */
     boolean finish() throws IOException {
+        if (upgraded) {
+            return false; // the connection belongs to the other protocol
+        }
         if (!committed) {
             send(new byte[0]);
         }
@@ -173,7 +221,11 @@ public final class Response {
         } else if (!http11) {
             headers.set("Connection", "keep-alive");
         }
-        out.writeLatin1(Status.line(http11, status));
+        writeHead(Status.line(http11, status));
+    }
+
+    private void writeHead(String statusLine) throws IOException {
+        out.writeLatin1(statusLine);
         if (!headers.contains("Date")) {
             out.writeLatin1("Date: ");
             out.writeLatin1(HttpDate.now());

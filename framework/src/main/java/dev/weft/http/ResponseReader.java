@@ -106,6 +106,14 @@ public final class ResponseReader {
         return head.headers().contains("Content-Length") ? Framing.LENGTH : Framing.UNTIL_CLOSE;
     }
 
+    /**
+     * Everything the connection carries from here on, buffered bytes first: after
+     * {@code 101 Switching Protocols}, the new protocol's bytes.
+     */
+    public InputStream remaining() {
+        return untilClose();
+    }
+
     private InputStream untilClose() {
         return new InputStream() {
             @Override

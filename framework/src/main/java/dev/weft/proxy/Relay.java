@@ -31,15 +31,71 @@ final class Relay {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
     private static final int BUFFER = 16 * 1024;
 
+    /** The far end of a relay: an upstream socket, or a pooled connection after a protocol switch. */
+    interface Far {
+        InputStream in() throws IOException;
+
+        OutputStream out() throws IOException;
+
+        void shutdownOutput() throws IOException;
+
+        /** Closes it, with a reset (RST) if {@code reset}; never throws. */
+        void close(boolean reset);
+
+        /** A plain socket as the far end. */
+        static Far of(Socket socket) {
+            return new Far() {
+                @Override
+                public InputStream in() throws IOException {
+                    return socket.getInputStream();
+                }
+
+                @Override
+                public OutputStream out() throws IOException {
+                    return socket.getOutputStream();
+                }
+
+                @Override
+                public void shutdownOutput() throws IOException {
+                    socket.shutdownOutput();
+                }
+
+                @Override
+                public void close(boolean reset) {
+                    try {
+                        if (reset) {
+                            socket.setSoLinger(true, 0);
+                        }
+                        socket.close();
+                    } catch (IOException ignored) {
+                        // already closed
+                    }
+                }
+
+                @Override
+                public String toString() {
+                    return String.valueOf(socket.getRemoteSocketAddress());
+                }
+            };
+        }
+    }
+
     private final Connection client;
-    private final Socket upstream;
+    private final InputStream clientIn;
+    private final Far upstream;
     private final AtomicReference<Outcome> ended = new AtomicReference<>();
     private volatile long lastActivity = System.nanoTime();
     private long sent;
     private long received; // written by the downstream thread, read after joining it
 
     Relay(Connection client, Socket upstream) {
+        this(client, client.in(), Far.of(upstream));
+    }
+
+    /** A relay whose client bytes come from {@code clientIn} (an upgraded HTTP connection has some buffered). */
+    Relay(Connection client, InputStream clientIn, Far upstream) {
         this.client = client;
+        this.clientIn = clientIn;
         this.upstream = upstream;
     }
 
@@ -53,8 +109,8 @@ final class Relay {
         InputStream fromUpstream;
         OutputStream toUpstream;
         try {
-            fromUpstream = upstream.getInputStream();
-            toUpstream = upstream.getOutputStream();
+            fromUpstream = upstream.in();
+            toUpstream = upstream.out();
         } catch (IOException e) {
             abort(Outcome.UPSTREAM_ERROR, e);
             return Outcome.UPSTREAM_ERROR;
@@ -62,7 +118,7 @@ final class Relay {
         Thread down = Thread.ofVirtual().name(Thread.currentThread().getName() + "-upstream")
                 .start(() -> downstream(fromUpstream));
         try {
-            sent = pump(client.in(), toUpstream, Outcome.CLIENT_ERROR, Outcome.UPSTREAM_ERROR);
+            sent = pump(clientIn, toUpstream, Outcome.CLIENT_ERROR, Outcome.UPSTREAM_ERROR);
             if (ended.get() == null) {
                 if (client.isClosed()) {
                     abort(Outcome.SHUTDOWN, null);
@@ -139,7 +195,7 @@ final class Relay {
             return;
         }
         if (LOG.isLoggable(Level.DEBUG)) {
-            LOG.log(Level.DEBUG, "conn " + client.id() + " " + client.remoteAddress() + " -> " + upstream.getRemoteSocketAddress()
+            LOG.log(Level.DEBUG, "conn " + client.id() + " " + client.remoteAddress() + " -> " + upstream
                     + ": relay ended, " + outcome.name().toLowerCase() + (cause == null ? "" : ": " + cause.getMessage()));
         }
         boolean reset = outcome != Outcome.IDLE;
@@ -151,13 +207,6 @@ final class Relay {
             // already closed, or a transport without the option: a plain close then
         }
         client.close();
-        try {
-            if (reset) {
-                upstream.setSoLinger(true, 0);
-            }
-            upstream.close();
-        } catch (IOException ignored) {
-            // already closed
-        }
+        upstream.close(reset);
     }
 }

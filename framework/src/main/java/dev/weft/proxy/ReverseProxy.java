@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -55,6 +56,13 @@ import java.util.Set;
  * 16 KiB pieces both ways and are never held whole, except a request body of known length up to 64
  * KiB, which is read first so that the request can be sent to another server (as nginx buffers
  * request bodies).
+ *
+ * <p><b>Protocol switches.</b> A request that asks to upgrade ({@code Upgrade}, named by
+ * {@code Connection}: WebSocket, say) is passed on with both fields, as HAProxy does (nginx needs
+ * {@code proxy_set_header} for them); if the server answers {@code 101}, the client gets the 101
+ * with the server's fields and both connections become a two-way relay, half-closes passed on,
+ * ended when both sides are done or nothing moved either way for {@code readTimeout}
+ * ({@code weft.proxy.http.tunnels{outcome}}). A 101 nobody asked for is a 502.
  *
  * <p><b>Timeouts</b>, with nginx's meaning: {@code connectTimeout} per address
  * ({@code proxy_connect_timeout}, 5 s by default here, nginx's is 60 s), {@code sendTimeout}
@@ -123,6 +131,8 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     private final Counter upstreamAborted;
     private final Counter clientAborted;
     private final Counter retries;
+    private final RelaySweeper tunnels;
+    private final Map<Relay.Outcome, Counter> tunnelOutcomes = new EnumMap<>(Relay.Outcome.class);
 
     private ReverseProxy(Builder b) {
         this.name = b.name;
@@ -148,6 +158,12 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         this.retries = Counter.builder("weft.proxy.http.retries").tag("proxy", name)
                 .description("requests sent to another server (or a new connection) after a failure")
                 .register(b.registry);
+        this.tunnels = new RelaySweeper(name, b.readTimeout);
+        for (Relay.Outcome o : Relay.Outcome.values()) {
+            tunnelOutcomes.put(o, Counter.builder("weft.proxy.http.tunnels").tag("proxy", name)
+                    .tag("outcome", o.name().toLowerCase(Locale.ROOT))
+                    .description("protocol switches (101) relayed, by how they ended").register(b.registry));
+        }
     }
 
     public static Builder builder(UpstreamGroup upstreams) {
@@ -272,6 +288,14 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         return pool;
     }
 
+    RelaySweeper tunnels() {
+        return tunnels;
+    }
+
+    void tunnelled(Relay.Outcome outcome) {
+        tunnelOutcomes.get(outcome).increment();
+    }
+
     boolean retriesOnStatus(int status) {
         for (NextUpstream c : nextUpstream) {
             if (c.status() == status) {
@@ -315,6 +339,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     /** Closes the pooled connections to the servers (close the server in front first). The group is not closed. */
     @Override
     public void close() {
+        tunnels.close();
         pool.close();
     }
 

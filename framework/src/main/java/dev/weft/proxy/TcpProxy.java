@@ -22,10 +22,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A TCP proxy, like nginx's {@code stream { server { proxy_pass upstream; } }}: every client
@@ -72,23 +68,19 @@ public final class TcpProxy implements AutoCloseable {
     private final String name;
     private final UpstreamGroup upstreams;
     private final Duration connectTimeout;
-    private final long idleNanos;
     private final int maxAttempts;
     private final Resolver resolver;
     private final Map<Relay.Outcome, Counter> outcomes = new EnumMap<>(Relay.Outcome.class);
     private final Counter noUpstream;
     private final Counter bytesUp;
     private final Counter bytesDown;
-    private final Set<Relay> relays = ConcurrentHashMap.newKeySet();
-    private final Thread sweeper;
-    private volatile boolean closed;
+    private final RelaySweeper sweeper;
     private final TcpServer server;
 
     private TcpProxy(Builder b) {
         this.name = b.name;
         this.upstreams = b.upstreams;
         this.connectTimeout = b.connectTimeout;
-        this.idleNanos = b.idleTimeout.toNanos();
         this.maxAttempts = b.maxAttempts;
         this.resolver = b.resolver;
         for (Relay.Outcome o : Relay.Outcome.values()) {
@@ -100,7 +92,7 @@ public final class TcpProxy implements AutoCloseable {
         this.server = TcpServer.builder().name(name).bindAddress(b.bindAddress).port(b.port)
                 .maxConnections(b.maxConnections).writeTimeout(b.writeTimeout).drainTimeout(b.drainTimeout)
                 .meterRegistry(b.registry).handler(this::handle).start();
-        this.sweeper = Thread.ofVirtual().name("weft-proxy-" + name + "-idle").start(this::sweep);
+        this.sweeper = new RelaySweeper(name, b.idleTimeout);
     }
 
     public static Builder builder(UpstreamGroup upstreams) {
@@ -124,20 +116,7 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        closed = true;
-        LockSupport.unpark(sweeper);
-    }
-
-    /** Ends idle relays, every quarter of the idle timeout (at most every second). */
-    private void sweep() {
-        long interval = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(idleNanos / 4, TimeUnit.SECONDS.toNanos(1)));
-        while (!closed) {
-            LockSupport.parkNanos(this, interval);
-            long now = System.nanoTime();
-            for (Relay relay : relays) {
-                relay.expireIfIdle(now, idleNanos);
-            }
-        }
+        sweeper.close();
     }
 
     private void handle(Connection client) throws Exception {
@@ -174,11 +153,9 @@ public final class TcpProxy implements AutoCloseable {
 
     private void relay(Connection client, Socket socket) throws InterruptedException {
         Relay relay = new Relay(client, socket);
-        relays.add(relay);
         try {
-            outcomes.get(relay.run()).increment();
+            outcomes.get(sweeper.run(relay)).increment();
         } finally {
-            relays.remove(relay);
             bytesUp.increment(relay.sent());
             bytesDown.increment(relay.received());
         }

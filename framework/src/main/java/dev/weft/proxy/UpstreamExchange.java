@@ -10,6 +10,7 @@ import dev.weft.http.Request;
 import dev.weft.http.Response;
 import dev.weft.http.ResponseHead;
 import dev.weft.http.ResponseReader;
+import dev.weft.http.Upgraded;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * One attempt to forward a request to one server: borrow a connection, send the request head and
@@ -98,8 +100,12 @@ final class UpstreamExchange {
                     return new Failure(Failure.Kind.READ_ERROR, "closed the connection before responding",
                             lease.isReused());
                 }
-                if (head.status() == 101) {
+                if (head.status() == 101 && !upgrading()) {
                     return new Failure(Failure.Kind.INVALID_HEADER, "switched protocols, which was not asked for", false);
+                }
+                if (head.status() == 101) {
+                    tunnel(lease, reader, head);
+                    return null;
                 }
                 from = reader.body(request.method(), head);
                 length = ResponseReader.declaredLength(request.method(), head);
@@ -161,6 +167,10 @@ final class UpstreamExchange {
             }
         }
         proxy.appendSetHeaders(h, request, endpoint);
+        if (upgrading()) {
+            // Passed on as HAProxy does (nginx needs proxy_set_header Upgrade and Connection for it).
+            h.append("Upgrade: ").append(fields.first("Upgrade")).append("\r\nConnection: upgrade\r\n");
+        }
         if (body.length() > 0) {
             h.append("Content-Length: ").append(body.length()).append("\r\n");
         } else if (body.length() < 0) {
@@ -170,6 +180,72 @@ final class UpstreamExchange {
         }
         h.append("Via: 1.1 weft\r\n\r\n");
         return h.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Whether the client asked to switch protocols: an HTTP/1.1 request without a body, with an
+     * {@code Upgrade} field that its {@code Connection} field names (RFC 9110 section 7.8).
+     */
+    private boolean upgrading() {
+        return body.length() == 0 && request.version().equals("HTTP/1.1") && request.headers().contains("Upgrade")
+                && request.headers().containsToken("Connection", "upgrade");
+    }
+
+    /**
+     * The server agreed to switch protocols: 101 to the client with the server's fields, then both
+     * connections become a two-way relay (half-closes passed on) until both sides are done or
+     * nothing moves for the read timeout. The server's connection is never pooled again.
+     */
+    private void tunnel(Lease lease, ResponseReader reader, ResponseHead head) throws IOException {
+        Headers fields = head.headers();
+        HopByHop hop = new HopByHop(fields);
+        for (int i = 0; i < fields.size(); i++) {
+            String name = fields.name(i);
+            if (!hop.isHopByHop(name) || name.equalsIgnoreCase("Upgrade")) {
+                response.addHeader(name, fields.value(i));
+            }
+        }
+        response.addHeader("Via", "1.1 weft");
+        Upgraded client = response.switchProtocols();
+        lease.readTimeout(Duration.ofDays(365)); // the sweeper keeps the idle time across both directions
+        InputStream fromServer = reader.remaining();
+        Relay.Far server = new Relay.Far() {
+            @Override
+            public InputStream in() {
+                return fromServer;
+            }
+
+            @Override
+            public OutputStream out() {
+                return lease.out();
+            }
+
+            @Override
+            public void shutdownOutput() throws IOException {
+                lease.shutdownOutput();
+            }
+
+            @Override
+            public void close(boolean reset) {
+                if (reset) {
+                    lease.reset();
+                } else {
+                    lease.markBroken();
+                    lease.close();
+                }
+            }
+
+            @Override
+            public String toString() {
+                return endpoint.toString();
+            }
+        };
+        try {
+            proxy.tunnelled(proxy.tunnels().run(new Relay(client.connection(), client.in(), server)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while relaying");
+        }
     }
 
     /** Reads the final response head, skipping interim ones (100 Continue); null if the server closed first. */

@@ -346,4 +346,91 @@ class ReverseProxyTest {
 
         assertTrue(response.startsWith("HTTP/1.1 405 "), response);
     }
+
+    /** A backend that switches to an echo protocol: every byte back, until the client half-closes. */
+    private Upstream echoProtocolBackend() {
+        HttpServer server = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry())
+                .get("/ws", (req, res) -> {
+                    res.header("Upgrade", req.header("Upgrade"));
+                    res.header("X-Seen-Connection", String.valueOf(req.header("Connection")));
+                    dev.weft.http.Upgraded up = res.switchProtocols();
+                    up.out().write("ready\n".getBytes(StandardCharsets.US_ASCII));
+                    up.in().transferTo(up.out());
+                    up.connection().shutdownOutput();
+                }).start());
+        return Upstream.of(new Endpoint("127.0.0.1", server.port()));
+    }
+
+    @Test
+    void anUpgradeBecomesATwoWayTunnelWithHalfClose() throws Exception {
+        HttpServer front = proxy(ReverseProxy.builder(group(echoProtocolBackend())));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            // the first tunnel bytes come in the same packet as the request
+            out.write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nearly ")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String head = readHead(in);
+            assertTrue(head.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), head);
+            assertTrue(head.toLowerCase().contains("\r\nupgrade: echo\r\n"), head);
+            assertTrue(head.toLowerCase().contains("\r\nconnection: upgrade\r\n"), head);
+            assertTrue(head.contains("X-Seen-Connection: upgrade"), head);
+            out.write("late".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertEquals("ready\nearly late", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                registry.get("weft.proxy.http.tunnels").tag("outcome", "relayed").counter().count() == 1.0);
+    }
+
+    @Test
+    void aSilentTunnelEndsAtTheReadTimeout() throws Exception {
+        HttpServer front = proxy(ReverseProxy.builder(group(echoProtocolBackend())).readTimeout(Duration.ofMillis(300)));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            assertTrue(readHead(in).startsWith("HTTP/1.1 101 "));
+            long start = System.nanoTime();
+            assertEquals("ready\n", new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(waited >= 250 && waited < 5_000, "closed after " + waited + " ms");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                registry.get("weft.proxy.http.tunnels").tag("outcome", "idle").counter().count() == 1.0);
+    }
+
+    @Test
+    void anUpgradeTheClientDidNotAskForIs502() throws Exception {
+        try (ServerSocket liar = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket c = liar.accept()) {
+                    readHead(c.getInputStream());
+                    c.getOutputStream().write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: evil\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    c.getInputStream().read();
+                } catch (IOException ignored) {
+                    // the proxy hung up
+                }
+            });
+            HttpServer front = proxy(ReverseProxy.builder(group(Upstream.of(new Endpoint("127.0.0.1", liar.getLocalPort()))))
+                    .nextUpstream(Set.of()));
+            assertEquals(502, get(front, "/").statusCode());
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed inside the head: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
 }
