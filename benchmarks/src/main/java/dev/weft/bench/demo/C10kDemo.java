@@ -1,7 +1,7 @@
 package dev.weft.bench.demo;
 
 import dev.weft.bench.Loopback;
-import dev.weft.bench.json.Json;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.load.ClientProtocol;
 import dev.weft.bench.load.LoadClient;
 import dev.weft.bench.load.LoadResult;
@@ -110,7 +110,7 @@ public final class C10kDemo {
     /** Prints the table and the verdict, and writes the JSON report. */
     private static void publish(DemoReport report) throws IOException {
         Path out = report.options().out();
-        Files.writeString(out, Json.pretty(report.toMap()), StandardCharsets.UTF_8);
+        Files.writeString(out, BenchJson.pretty(report.saved()), StandardCharsets.UTF_8);
         System.out.println();
         System.out.print(report.table());
         System.out.println();

@@ -1,13 +1,13 @@
 package dev.weft.bench.demo;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.weft.bench.proc.Proc;
 import dev.weft.examples.Args;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * The demo's command line.
+ * The demo's command line; in {@code c10k.json} as it is, {@code out} as typed.
  *
  * <pre>./weft demo [--connections 10000] [--duration 20] [--payload 64] [--out target/demo/c10k.json]
  *             [--histogram] [--no-warmup]</pre>
@@ -19,7 +19,8 @@ import java.util.Map;
  * @param histogram   whether to save the top of a heap class histogram taken at idle
  * @param warmup      whether to warm the server up before the baseline (see {@link dev.weft.bench.load.Warmup})
  */
-record DemoOptions(int connections, int duration, int payload, Path out, boolean histogram, boolean warmup) {
+record DemoOptions(int connections, int duration, int payload,
+        @JsonSerialize(using = ToStringSerializer.class) Path out, boolean histogram, boolean warmup) {
 
     static final String USAGE = "demo [--connections 10000] [--duration 20] [--payload 64]"
             + " [--out target/demo/c10k.json] [--histogram] [--no-warmup]";
@@ -39,17 +40,6 @@ record DemoOptions(int connections, int duration, int payload, Path out, boolean
                 Path.of(a.value("--out", "target/demo/c10k.json")),
                 a.flag("--histogram"),
                 !a.flag("--no-warmup"));
-    }
-
-    Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("connections", connections);
-        m.put("duration", duration);
-        m.put("payload", payload);
-        m.put("out", out.toString());
-        m.put("histogram", histogram);
-        m.put("warmup", warmup);
-        return m;
     }
 
     private static int range(Args a, String flag, int fallback, long min, long max, String why) {

@@ -7,9 +7,7 @@ import dev.weft.bench.proc.ServerSample;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Everything one demo run measured, as the table printed at the end and as the JSON report.
@@ -97,49 +95,54 @@ record DemoReport(
         return t.toString();
     }
 
-    /** The JSON report: the figures of the table first, then how they were measured. */
-    Map<String, Object> toMap() {
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("connectionsHeld", held);
-        figures.put("connectErrors", result.connectErrors());
-        figures.put("echoErrors", result.errors());
-        figures.put("msgsPerSec", round(result.msgsPerSec()));
-        figures.put("p50Us", result.p50Us());
-        figures.put("p99Us", result.p99Us());
-        figures.put("p999Us", result.p999Us());
-        figures.put("maxUs", result.maxUs());
-        figures.put("serverRssPerConnKiB", round(rssPerConnectionKiB()));
-        figures.put("serverHeapPerConnKiB", round(heapPerConnectionKiB()));
-        figures.put("serverOsThreads", idle.osThreads());
-        figures.put("serverVirtualThreads", held);
-        figures.put("carrierThreads", serverJvm.carriers());
+    /** The JSON report, {@code c10k.json}: the figures of the table first, then how they were measured. */
+    Saved saved() {
+        Figures figures = new Figures(held, result.connectErrors(), result.errors(), round(result.msgsPerSec()),
+                result.p50Us(), result.p99Us(), result.p999Us(), result.maxUs(), round(rssPerConnectionKiB()),
+                round(heapPerConnectionKiB()), idle.osThreads(), held, serverJvm.carriers());
+        ServerPart server = new ServerPart(serverJvm.flags(), serverJvm.gc(), serverJvm.carriers(), warmup(), baseline,
+                idle);
+        ClientPart client = new ClientPart(clientFlags, ready.rampMillis(), result);
+        return new Saved(Instant.now().toString(), Runtime.version().toString(),
+                System.getProperty("java.vm.name") + " (" + System.getProperty("java.vendor") + ")",
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                Runtime.getRuntime().availableProcessors(), options, passed(), problems(), figures, server, client,
+                histogram == null ? null : histogram.toString());
+    }
 
-        Map<String, Object> server = new LinkedHashMap<>();
-        server.put("jvmFlags", serverJvm.flags());
-        server.put("gc", serverJvm.gc());
-        server.put("carrierThreads", serverJvm.carriers());
-        server.put("warmup", warmup());
-        server.put("baseline", baseline.toMap());
-        server.put("idle", idle.toMap());
-        Map<String, Object> client = new LinkedHashMap<>();
-        client.put("jvmFlags", clientFlags);
-        client.put("rampMillis", ready.rampMillis());
-        client.put("result", result.toMap());
+    /**
+     * The layout of {@code c10k.json}; a figure not measured is {@code null}.
+     *
+     * @param date     when the report was written
+     * @param jdk      the JDK's version
+     * @param vm       the VM's name and vendor
+     * @param os       the operating system's name and version
+     * @param cores    processors available
+     * @param flags    the demo's flags
+     * @param passed   whether every connection was held and nothing failed
+     * @param problems what kept it from passing
+     * @param results  the figures of the table
+     * @param server   how the server ran and its samples
+     * @param client   how the load client ran and what it measured
+     * @param histogram where the heap histogram went, or {@code null}
+     */
+    record Saved(String date, String jdk, String vm, String os, int cores, DemoOptions flags, boolean passed,
+            List<String> problems, Figures results, ServerPart server, ClientPart client, String histogram) {
+    }
 
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("date", Instant.now().toString());
-        m.put("jdk", Runtime.version().toString());
-        m.put("vm", System.getProperty("java.vm.name") + " (" + System.getProperty("java.vendor") + ")");
-        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        m.put("cores", Runtime.getRuntime().availableProcessors());
-        m.put("flags", options.toMap());
-        m.put("passed", passed());
-        m.put("problems", problems());
-        m.put("results", figures);
-        m.put("server", server);
-        m.put("client", client);
-        m.put("histogram", histogram == null ? null : histogram.toString());
-        return m;
+    /** The figures of the table; messages per second and memory per connection to two decimals. */
+    record Figures(int connectionsHeld, int connectErrors, long echoErrors, double msgsPerSec, double p50Us,
+            double p99Us, double p999Us, double maxUs, double serverRssPerConnKiB, double serverHeapPerConnKiB,
+            int serverOsThreads, int serverVirtualThreads, int carrierThreads) {
+    }
+
+    /** The server JVM, its warm-up and its samples before the client connected and at idle. */
+    record ServerPart(List<String> jvmFlags, String gc, int carrierThreads, String warmup, ServerSample baseline,
+            ServerSample idle) {
+    }
+
+    /** The load client's JVM, its ramp and what it measured. */
+    record ClientPart(List<String> jvmFlags, long rampMillis, LoadResult result) {
     }
 
     private String warmup() {

@@ -1,6 +1,6 @@
 package dev.weft.bench.harness;
 
-import dev.weft.bench.json.Json;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.load.LoadResult;
 import dev.weft.bench.servers.Protocol;
 import dev.weft.bench.servers.ServerKind;
@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,7 +65,7 @@ public final class Bench {
         RunInfo info = RunInfo.current(command, start, Duration.ofNanos(System.nanoTime() - t0), options.jvmFlags(),
                 options.quick(), options.repetitions());
         Report report = new Report(info, measurements, jmh);
-        write(out.resolve("results.json"), Json.pretty(report.toMap()));
+        write(out.resolve("results.json"), BenchJson.pretty(report.saved()));
         publish(report, out, options.updateReadme());
         System.out.println();
         System.out.print(report.markdown(out + "/"));
@@ -91,15 +90,11 @@ public final class Bench {
      * {@code ./weft bench --render DIR/results.json [--update-readme]}: makes the tables and charts
      * again from a run's JSON (after a change to the report's layout), without measuring anything.
      */
-    @SuppressWarnings("unchecked")
     private static void rerender(Path json, boolean updateReadme) throws IOException {
-        Map<String, Object> saved = Json.parseObject(Files.readString(json, StandardCharsets.UTF_8));
-        List<Measurement> runs = ((List<Map<String, Object>>) saved.get("measurements")).stream()
-                .map(Measurement::fromMap).toList();
-        List<JmhRow> jmh = ((List<Map<String, Object>>) saved.get("jmh")).stream().map(JmhRow::fromMap).toList();
-        Report report = new Report(RunInfo.fromMap((Map<String, Object>) saved.get("run")), runs, jmh);
+        Report report = Report.read(Files.readString(json, StandardCharsets.UTF_8));
         publish(report, json.toAbsolutePath().getParent(), updateReadme);
-        System.out.println("Rendered " + runs.size() + " measurements and " + jmh.size() + " JMH rows from " + json);
+        System.out.println("Rendered " + report.measurements().size() + " measurements and " + report.jmh().size()
+                + " JMH rows from " + json);
     }
 
     private static void runLoad(BenchOptions options, Path logs, List<Measurement> measurements,

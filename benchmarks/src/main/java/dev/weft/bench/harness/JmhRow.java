@@ -1,10 +1,7 @@
 package dev.weft.bench.harness;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
- * One JMH benchmark result, as the report shows it.
+ * One JMH benchmark result, as the report shows it and {@code results.json} keeps it (NaN as {@code null}).
  *
  * @param benchmark      the short benchmark name, e.g. {@code EchoRoundTripBenchmark.roundTrip}
  * @param params         its {@code @Param} values, e.g. {@code server=netty connections=100}; empty if none
@@ -15,25 +12,4 @@ import java.util.Map;
  */
 public record JmhRow(String benchmark, String params, double score, double error, String unit,
         double allocBytesPerOp) {
-
-    /** The inverse of {@link #toMap()}. */
-    static JmhRow fromMap(Map<String, Object> m) {
-        return new JmhRow((String) m.get("benchmark"), (String) m.get("params"), Measurement.number(m, "score"),
-                Measurement.number(m, "error"), (String) m.get("unit"), Measurement.number(m, "allocBytesPerOp"));
-    }
-
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("benchmark", benchmark);
-        m.put("params", params);
-        m.put("score", finite(score));
-        m.put("error", finite(error));
-        m.put("unit", unit);
-        m.put("allocBytesPerOp", finite(allocBytesPerOp));
-        return m;
-    }
-
-    private static Object finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
 }

@@ -1,6 +1,6 @@
 package dev.weft.bench.harness;
 
-import dev.weft.bench.json.Json;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.load.ClientProtocol;
 import dev.weft.bench.load.LoadClient;
 import dev.weft.bench.load.LoadResult;
@@ -114,7 +114,7 @@ final class LoadRun {
         long deadline = System.nanoTime() + SAMPLE_NANOS;
         for (String line; (line = server.next(deadline)) != null; ) {
             if (line.startsWith(ServerMain.SAMPLE + " ")) {
-                return ServerSample.fromMap(Json.parseObject(line.substring(ServerMain.SAMPLE.length() + 1)));
+                return BenchJson.read(line.substring(ServerMain.SAMPLE.length() + 1), ServerSample.class);
             }
         }
         throw new ChildJvm.ChildFailure("the server sent no memory sample in time; see " + server.log());

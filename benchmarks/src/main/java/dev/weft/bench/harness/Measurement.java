@@ -1,8 +1,9 @@
 package dev.weft.bench.harness;
 
 import dev.weft.bench.load.LoadResult;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.weft.bench.servers.Protocol;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * One server's run of one scenario in one repetition.
@@ -33,42 +34,29 @@ public record Measurement(
         return result.connectErrors() == 0 && result.errors() == 0 && result.timeouts() == 0;
     }
 
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scenario", scenario.name());
-        m.put("protocol", scenario.protocol().name().toLowerCase(java.util.Locale.ROOT));
-        m.put("tool", scenario.tool().label());
-        m.put("mode", scenario.mode());
-        m.put("connections", scenario.connections());
-        m.put("rate", scenario.rate());
-        m.put("server", server);
-        m.put("repetition", repetition);
-        m.put("result", result.toMap());
-        m.put("rssPerConnKiB", finite(rssPerConnKiB));
-        m.put("heapPerConnKiB", finite(heapPerConnKiB));
-        m.put("serverCpuPerMsgUs", finite(serverCpuPerMsgUs));
-        m.put("serverSwitchesPerMsg", finite(serverSwitchesPerMsg));
-        return m;
+    /** How {@code results.json} keeps it: the scenario spelled out, the server's figures to three decimals. */
+    Saved saved() {
+        return new Saved(scenario.name(), scenario.protocol().name().toLowerCase(Locale.ROOT), scenario.tool().label(),
+                scenario.mode(), scenario.connections(), scenario.rate(), server, repetition, result,
+                Report.round3(rssPerConnKiB), Report.round3(heapPerConnKiB), Report.round3(serverCpuPerMsgUs),
+                Report.round3(serverSwitchesPerMsg));
     }
 
-    /** The inverse of {@link #toMap()} (the scenario's server list is not kept: the report needs none). */
-    @SuppressWarnings("unchecked")
-    static Measurement fromMap(Map<String, Object> m) {
-        Scenario s = new Scenario(
-                dev.weft.bench.servers.Protocol.valueOf(((String) m.get("protocol")).toUpperCase(java.util.Locale.ROOT)),
-                m.get("tool").equals(Scenario.Tool.WRK.label()) ? Scenario.Tool.WRK : Scenario.Tool.WEFT_CLIENT,
-                ((Number) m.get("connections")).intValue(), ((Number) m.get("rate")).intValue(), java.util.List.of());
-        return new Measurement(s, (String) m.get("server"), ((Number) m.get("repetition")).intValue(),
-                LoadResult.fromMap((Map<String, Object>) m.get("result")), number(m, "rssPerConnKiB"),
-                number(m, "heapPerConnKiB"), number(m, "serverCpuPerMsgUs"), number(m, "serverSwitchesPerMsg"));
-    }
+    /**
+     * The JSON form of a {@link Measurement}: the scenario's name and mode are written for people and
+     * not read back (they follow from the rest); a figure not measured is {@code null}.
+     */
+    record Saved(String scenario, String protocol, String tool, String mode, int connections, int rate, String server,
+            int repetition, LoadResult result, double rssPerConnKiB, double heapPerConnKiB, double serverCpuPerMsgUs,
+            double serverSwitchesPerMsg) {
 
-    static double number(Map<String, Object> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    /** JSON has no NaN: a figure not measured is {@code null}. */
-    private static Object finite(double v) {
-        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+        /** The measurement again (the scenario's server list is not kept: the report needs none). */
+        Measurement measurement() {
+            Scenario s = new Scenario(Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)),
+                    tool.equals(Scenario.Tool.WRK.label()) ? Scenario.Tool.WRK : Scenario.Tool.WEFT_CLIENT,
+                    connections, rate, List.of());
+            return new Measurement(s, server, repetition, result, rssPerConnKiB, heapPerConnKiB, serverCpuPerMsgUs,
+                    serverSwitchesPerMsg);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.weft.bench.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.servers.Protocol;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -12,9 +14,10 @@ import java.util.function.Function;
 
 /**
  * A run's results: every measurement, their medians, the targets' verdicts and the JMH rows, as
- * JSON ({@link #toMap()}), as Markdown tables ({@link #markdown(String)}) and as charts
- * ({@link #chartSvg(Protocol)}). Immutable once built; numbers are formatted in {@link Locale#ROOT}
- * (digits grouped with commas) whatever the machine's locale.
+ * JSON ({@link #saved()}, read back by {@link #read(String)}), as Markdown tables
+ * ({@link #markdown(String)}) and as charts ({@link #chartSvg(Protocol)}). Immutable once built;
+ * numbers are formatted in {@link Locale#ROOT} (digits grouped with commas) whatever the machine's
+ * locale.
  */
 final class Report {
 
@@ -35,22 +38,65 @@ final class Report {
         this.verdicts = Targets.judge(summaries, jmh);
     }
 
+    List<Measurement> measurements() {
+        return runs;
+    }
+
     List<Summary> summaries() {
         return summaries;
+    }
+
+    List<JmhRow> jmh() {
+        return jmh;
     }
 
     List<Targets.Verdict> verdicts() {
         return verdicts;
     }
 
-    Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", info.toMap());
-        m.put("targets", verdicts.stream().map(Targets.Verdict::toMap).toList());
-        m.put("summaries", summaries.stream().map(Summary::toMap).toList());
-        m.put("jmh", jmh.stream().map(JmhRow::toMap).toList());
-        m.put("measurements", runs.stream().map(Measurement::toMap).toList());
-        return m;
+    /** What {@code results.json} holds: write it with {@link BenchJson#pretty}. */
+    Saved saved() {
+        return new Saved(info.saved(), verdicts.stream().map(Targets.Verdict::rounded).toList(),
+                summaries.stream().map(Summary::saved).toList(), jmh,
+                runs.stream().map(Measurement::saved).toList());
+    }
+
+    /**
+     * Reads a {@code results.json} back: the run, the JMH rows and the measurements; the targets and
+     * summaries are worked out again from them. Throws {@link IllegalArgumentException} for JSON
+     * that is malformed or lacks a field.
+     */
+    static Report read(String json) {
+        JsonNode saved = BenchJson.tree(json);
+        List<Measurement> runs = BenchJson.listOf(field(saved, "measurements"), Measurement.Saved.class).stream()
+                .map(Measurement.Saved::measurement).toList();
+        return new Report(RunInfo.read(field(saved, "run")), runs, BenchJson.listOf(field(saved, "jmh"), JmhRow.class));
+    }
+
+    private static JsonNode field(JsonNode saved, String name) {
+        JsonNode value = saved.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("bad results.json: no \"" + name + "\"");
+        }
+        return value;
+    }
+
+    /**
+     * The JSON form of a report, the layout of {@code results.json}.
+     *
+     * @param run          what the run was and where it ran
+     * @param targets      the targets' verdicts
+     * @param summaries    medians and ranges per scenario and server
+     * @param jmh          the JMH rows
+     * @param measurements every run of every scenario, server and repetition
+     */
+    record Saved(RunInfo.Saved run, List<Targets.Verdict> targets, List<Summary.Saved> summaries, List<JmhRow> jmh,
+            List<Measurement.Saved> measurements) {
+    }
+
+    /** {@code v} to three decimals, as {@code results.json} keeps figures; NaN and infinities unchanged. */
+    static double round3(double v) {
+        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : v;
     }
 
     /** The report with the charts linked as {@code echo.svg} and {@code http.svg} beside it. */

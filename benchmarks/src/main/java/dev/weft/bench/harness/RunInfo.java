@@ -1,14 +1,16 @@
 package dev.weft.bench.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.servers.ServerKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a run was and where it ran, for the report's header.
@@ -64,29 +66,33 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         }
     }
 
-    /** The inverse of {@link #toMap()}. */
-    @SuppressWarnings("unchecked")
-    static RunInfo fromMap(Map<String, Object> m) {
-        return new RunInfo((String) m.get("command"), Instant.parse((String) m.get("start")),
-                Duration.ofSeconds(((Number) m.get("tookSeconds")).longValue()), (String) m.get("jdk"),
-                (List<String>) m.get("jvmFlags"), (String) m.get("machine"), Boolean.TRUE.equals(m.get("quick")),
-                ((Number) m.get("repetitions")).intValue(),
-                m.get("weftTransport") instanceof String t ? t : "JDK", // runs before it existed were on the JDK's
-                m.get("weftEcho") instanceof String e ? e : "echoRaw"); // and ran the plain loop
+    /** How {@code results.json} keeps it: the start as an ISO-8601 instant, the duration in whole seconds. */
+    Saved saved() {
+        return new Saved(command, start.toString(), took.toSeconds(), jdk, jvmFlags, machine, quick, repetitions,
+                weftTransport, weftEcho);
     }
 
-    Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("command", command);
-        m.put("start", start.toString());
-        m.put("tookSeconds", took.toSeconds());
-        m.put("jdk", jdk);
-        m.put("jvmFlags", jvmFlags);
-        m.put("machine", machine);
-        m.put("quick", quick);
-        m.put("repetitions", repetitions);
-        m.put("weftTransport", weftTransport);
-        m.put("weftEcho", weftEcho);
-        return m;
+    /**
+     * Reads the {@code run} object of a {@code results.json}. Runs saved before the transport and the
+     * echo handler were recorded ran on the JDK's transport and the plain loop.
+     */
+    static RunInfo read(JsonNode run) {
+        if (!(run instanceof ObjectNode fields)) {
+            throw new IllegalArgumentException("bad results.json: \"run\" is not an object: " + run);
+        }
+        ObjectNode upgraded = fields.deepCopy();
+        upgraded.putIfAbsent("weftTransport", TextNode.valueOf("JDK"));
+        upgraded.putIfAbsent("weftEcho", TextNode.valueOf("echoRaw"));
+        return BenchJson.convert(upgraded, Saved.class).info();
+    }
+
+    /** The JSON form of a {@link RunInfo}, field for field as {@code results.json} has it. */
+    record Saved(String command, String start, long tookSeconds, String jdk, List<String> jvmFlags, String machine,
+            boolean quick, int repetitions, String weftTransport, String weftEcho) {
+
+        RunInfo info() {
+            return new RunInfo(command, Instant.parse(start), Duration.ofSeconds(tookSeconds), jdk, jvmFlags, machine,
+                    quick, repetitions, weftTransport, weftEcho);
+        }
     }
 }

@@ -1,12 +1,11 @@
 package dev.weft.bench.harness;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The median and range of one figure over repetitions; NaN values (not measured) are left out.
+ * {@code results.json} keeps it {@link #rounded()}, NaN as {@code null}.
  *
  * @param median the middle value (the mean of the two middle ones for an even count), NaN if none
  * @param min    the smallest, NaN if none
@@ -33,16 +32,8 @@ public record Stat(double median, double min, double max, int n) {
         return n > 0;
     }
 
-    Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("median", finite(median));
-        m.put("min", finite(min));
-        m.put("max", finite(max));
-        m.put("n", n);
-        return m;
-    }
-
-    private static Object finite(double v) {
-        return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+    /** The figures to three decimals, as {@code results.json} keeps them. */
+    Stat rounded() {
+        return new Stat(Report.round3(median), Report.round3(min), Report.round3(max), n);
     }
 }

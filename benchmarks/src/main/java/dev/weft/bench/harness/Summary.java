@@ -70,21 +70,16 @@ public record Summary(
                 .toList());
     }
 
-    Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("scenario", scenario.name());
-        m.put("server", server);
-        m.put("msgsPerSec", msgsPerSec.toMap());
-        m.put("p50Us", p50Us.toMap());
-        m.put("p99Us", p99Us.toMap());
-        m.put("p999Us", p999Us.toMap());
-        m.put("rssPerConnKiB", rssPerConnKiB.toMap());
-        m.put("heapPerConnKiB", heapPerConnKiB.toMap());
-        m.put("cpuPerMsgUs", cpuPerMsgUs.toMap());
-        m.put("switchesPerMsg", switchesPerMsg.toMap());
-        m.put("connectErrors", connectErrors);
-        m.put("errors", errors);
-        m.put("timeouts", timeouts);
-        return m;
+    /** How {@code results.json} keeps it: the scenario by name, the figures to three decimals. */
+    Saved saved() {
+        return new Saved(scenario.name(), server, msgsPerSec.rounded(), p50Us.rounded(), p99Us.rounded(),
+                p999Us.rounded(), rssPerConnKiB.rounded(), heapPerConnKiB.rounded(), cpuPerMsgUs.rounded(),
+                switchesPerMsg.rounded(), connectErrors, errors, timeouts);
+    }
+
+    /** The JSON form of a {@link Summary}; written only (a report works its summaries out again). */
+    record Saved(String scenario, String server, Stat msgsPerSec, Stat p50Us, Stat p99Us, Stat p999Us,
+            Stat rssPerConnKiB, Stat heapPerConnKiB, Stat cpuPerMsgUs, Stat switchesPerMsg, long connectErrors,
+            long errors, long timeouts) {
     }
 }

@@ -2,9 +2,7 @@ package dev.weft.bench.harness;
 
 import dev.weft.bench.servers.Protocol;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,14 +25,10 @@ final class Targets {
      * @param verdict   {@code met}, {@code not met} or {@code not measured}
      */
     record Verdict(String target, String weft, String reference, double ratio, String verdict) {
-        Map<String, Object> toMap() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("target", target);
-            m.put("weft", weft);
-            m.put("reference", reference);
-            m.put("ratio", Double.isFinite(ratio) ? Math.round(ratio * 1000) / 1000.0 : null);
-            m.put("verdict", verdict);
-            return m;
+
+        /** The ratio to three decimals, as {@code results.json} keeps it ({@code null} when NaN). */
+        Verdict rounded() {
+            return new Verdict(target, weft, reference, Report.round3(ratio), verdict);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.weft.bench.load;
 
-import dev.weft.bench.json.Json;
+import dev.weft.bench.json.BenchJson;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -61,7 +61,7 @@ public final class ClientProtocol {
     }
 
     public static String result(LoadResult result) {
-        return RESULT + " " + Json.compact(result.toMap());
+        return RESULT + " " + BenchJson.compact(result);
     }
 
     /** Reads one line the client printed; a malformed protocol line comes back as {@link Other}. */
@@ -77,7 +77,7 @@ public final class ClientProtocol {
                         Long.parseLong(f.get("rampMs")));
             }
             if (line.startsWith(RESULT + " ")) {
-                return new Result(LoadResult.fromMap(Json.parseObject(line.substring(RESULT.length() + 1))));
+                return new Result(BenchJson.read(line.substring(RESULT.length() + 1), LoadResult.class));
             }
         } catch (RuntimeException e) {
             return new Other(line + "   (unreadable: " + e.getMessage() + ")");

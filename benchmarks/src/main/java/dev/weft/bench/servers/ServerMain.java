@@ -1,6 +1,6 @@
 package dev.weft.bench.servers;
 
-import dev.weft.bench.json.Json;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.proc.ServerSample;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -44,7 +44,7 @@ public final class ServerMain {
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null && !line.equals(STOP); ) {
                 if (line.equals(SAMPLE)) {
-                    System.out.println(SAMPLE + " " + Json.compact(ServerSample.afterGc().toMap()));
+                    System.out.println(SAMPLE + " " + BenchJson.compact(ServerSample.afterGc()));
                 }
             }
         }

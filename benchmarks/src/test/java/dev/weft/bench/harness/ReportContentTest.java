@@ -2,13 +2,18 @@ package dev.weft.bench.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.bench.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.bench.json.BenchJson;
+import dev.weft.bench.load.LoadResult;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Summaries, Markdown tables and JSON of a report built from {@link TestRuns}. */
@@ -137,37 +142,79 @@ class ReportContentTest {
     @Test
     void jsonCarriesRunSummariesTargetsJmhAndEveryMeasurementAndReadsBackUnchanged() {
         Report report = TestRuns.report(TestRuns.full(), TestRuns.jmh());
-        String json = Json.pretty(report.toMap());
-        Map<String, Object> back = Json.parseObject(json);
-        assertEquals(json, Json.pretty(back)); // nothing lost or reshaped on the way
+        String json = BenchJson.pretty(report.saved());
+        JsonNode back = BenchJson.tree(json);
+        assertEquals(json, BenchJson.pretty(back)); // nothing lost or reshaped on the way
 
-        assertEquals(List.of("run", "targets", "summaries", "jmh", "measurements"), List.copyOf(back.keySet()));
-        Map<?, ?> run = (Map<?, ?>) back.get("run");
-        assertEquals("./weft bench --reps 3", run.get("command"));
-        assertEquals("2026-11-25T03:00:00Z", run.get("start"));
-        assertEquals(3L, run.get("repetitions"));
-        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx2g"), run.get("jvmFlags"));
-        assertEquals(30, ((List<?>) back.get("measurements")).size());
-        assertEquals(4, ((List<?>) back.get("jmh")).size());
+        assertEquals(List.of("run", "targets", "summaries", "jmh", "measurements"), names(back));
+        JsonNode run = back.get("run");
+        assertEquals(List.of("command", "start", "tookSeconds", "jdk", "jvmFlags", "machine", "quick", "repetitions",
+                "weftTransport", "weftEcho"), names(run));
+        assertEquals("./weft bench --reps 3", run.get("command").textValue());
+        assertEquals("2026-11-25T03:00:00Z", run.get("start").textValue());
+        assertEquals(3, run.get("repetitions").intValue());
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xmx2g"), BenchJson.listOf(run.get("jvmFlags"), String.class));
+        assertEquals(30, back.get("measurements").size());
+        assertEquals(4, back.get("jmh").size());
 
-        List<?> targets = (List<?>) back.get("targets");
+        JsonNode targets = back.get("targets");
         assertEquals(7, targets.size());
-        assertEquals("not met", ((Map<?, ?>) targets.get(0)).get("verdict"));
-        assertEquals(0.938, ((Map<?, ?>) targets.get(0)).get("ratio"));
+        assertEquals("not met", targets.get(0).get("verdict").textValue());
+        assertEquals(0.938, targets.get(0).get("ratio").doubleValue());
 
-        Map<?, ?> weft10k = ((List<?>) back.get("summaries")).stream().map(m -> (Map<?, ?>) m)
-                .filter(m -> m.get("scenario").equals("echo closed 10000") && m.get("server").equals("weft"))
-                .findFirst().orElseThrow();
-        Map<?, ?> msgs = (Map<?, ?>) weft10k.get("msgsPerSec");
-        assertEquals(60_000.0, msgs.get("median"));
-        assertEquals(50_000.0, msgs.get("min"));
-        assertEquals(70_000.0, msgs.get("max"));
-        assertEquals(3L, msgs.get("n"));
-        Map<?, ?> nettyHeap = (Map<?, ?>) ((List<?>) back.get("summaries")).stream().map(m -> (Map<?, ?>) m)
-                .filter(m -> m.get("scenario").equals("echo closed 10000") && m.get("server").equals("netty"))
-                .findFirst().orElseThrow().get("heapPerConnKiB");
-        assertEquals(null, nettyHeap.get("median")); // NaN becomes null
-        assertFalse(json.contains("NaN"), json);
+        JsonNode weft10k = summary(back, "echo closed 10000", "weft");
+        assertEquals(List.of("scenario", "server", "msgsPerSec", "p50Us", "p99Us", "p999Us", "rssPerConnKiB",
+                "heapPerConnKiB", "cpuPerMsgUs", "switchesPerMsg", "connectErrors", "errors", "timeouts"),
+                names(weft10k));
+        JsonNode msgs = weft10k.get("msgsPerSec");
+        assertEquals(List.of("median", "min", "max", "n"), names(msgs));
+        assertEquals(60_000.0, msgs.get("median").doubleValue());
+        assertEquals(50_000.0, msgs.get("min").doubleValue());
+        assertEquals(70_000.0, msgs.get("max").doubleValue());
+        assertEquals(3, msgs.get("n").intValue());
+        assertTrue(summary(back, "echo closed 10000", "netty").get("heapPerConnKiB").get("median").isNull());
+        assertFalse(json.contains("NaN"), json); // NaN becomes null
+
+        JsonNode measurement = back.get("measurements").get(0);
+        assertEquals(List.of("scenario", "protocol", "tool", "mode", "connections", "rate", "server", "repetition",
+                "result", "rssPerConnKiB", "heapPerConnKiB", "serverCpuPerMsgUs", "serverSwitchesPerMsg"),
+                names(measurement));
+        assertEquals("echo closed 1000", measurement.get("scenario").textValue());
+        assertEquals("weft-load-client", measurement.get("tool").textValue());
+        assertEquals(List.of("benchmark", "params", "score", "error", "unit", "allocBytesPerOp"),
+                names(back.get("jmh").get(0)));
+    }
+
+    @Test
+    void figuresAreSavedToThreeDecimalsAndLoadResultsAsMeasured() {
+        LoadResult r = new LoadResult("echo", 0, 10, 0, 0, 0, 3, 1.5, 2.0, 1.23456, 2.5, Double.NaN, 3.0, "");
+        Measurement m = new Measurement(TestRuns.ECHO_1K, "weft", 1, r, 1.23456, Double.NaN, 9.8765, 0.0004);
+        JsonNode saved = BenchJson.tree(BenchJson.compact(m.saved()));
+        assertEquals(1.235, saved.get("rssPerConnKiB").doubleValue());
+        assertTrue(saved.get("heapPerConnKiB").isNull());
+        assertEquals(9.877, saved.get("serverCpuPerMsgUs").doubleValue());
+        assertEquals(0.0, saved.get("serverSwitchesPerMsg").doubleValue());
+        assertEquals(1.23456, saved.get("result").get("p50Us").doubleValue()); // the load tool's figures unrounded
+        assertTrue(saved.get("result").get("p999Us").isNull());
+
+        Measurement back = BenchJson.convert(saved, Measurement.Saved.class).measurement();
+        assertEquals(r, back.result());
+        assertEquals(1.235, back.rssPerConnKiB());
+        assertTrue(Double.isNaN(back.heapPerConnKiB()));
+        assertEquals(TestRuns.ECHO_1K.name(), back.scenario().name());
+        assertEquals(Scenario.Tool.WEFT_CLIENT, back.scenario().tool());
+    }
+
+    @Test
+    void aResultsFileWithoutAFieldIsRefusedByName() {
+        Report report = TestRuns.report(TestRuns.full(), TestRuns.jmh());
+        String json = BenchJson.pretty(report.saved());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Report.read(json.replaceFirst("\"repetition\": 1,", "")));
+        assertTrue(e.getMessage().contains("'repetition'"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Report.read(json.replace("\"jmh\":", "\"jmh2\":")));
+        assertTrue(e.getMessage().contains("\"jmh\""), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Report.read(json.substring(0, json.length() / 2)));
     }
 
     @Test
@@ -178,15 +225,63 @@ class ReportContentTest {
         assertTrue(info.machine().startsWith(Runtime.getRuntime().availableProcessors() + " cores ("),
                 info.machine());
         assertTrue(info.machine().matches(".*\\d+\\.\\d GiB, .+"), info.machine());
-        Map<String, Object> m = info.toMap();
-        assertEquals(90L, m.get("tookSeconds"));
-        assertEquals(true, m.get("quick"));
+        JsonNode saved = BenchJson.tree(BenchJson.compact(info.saved()));
+        assertEquals(90, saved.get("tookSeconds").longValue());
+        assertTrue(saved.get("quick").booleanValue());
+        assertEquals("1970-01-01T00:00:00Z", saved.get("start").textValue());
         // Weft's bench servers run on its epoll transport wherever this JVM can (Linux, JDK 22+).
-        assertEquals(Runtime.version().feature() >= 22 ? "EPOLL" : "JDK", m.get("weftTransport"));
-        assertEquals("echoPerMessage", m.get("weftEcho"));
-        assertEquals(info, RunInfo.fromMap(m));
+        assertEquals(Runtime.version().feature() >= 22 ? "EPOLL" : "JDK", saved.get("weftTransport").textValue());
+        assertEquals("echoPerMessage", saved.get("weftEcho").textValue());
+        assertEquals(info, RunInfo.read(saved));
         assertEquals("echoRaw", RunInfo.current("./weft bench", java.time.Instant.EPOCH, java.time.Duration.ofSeconds(1),
                 List.of("-Xmx1g", "-Dweft.bench.echo=loop"), true, 1).weftEcho());
+    }
+
+    @Test
+    void aRunSavedBeforeTheTransportAndEchoHandlerWereRecordedRanOnTheJdksAndThePlainLoop() {
+        JsonNode old = BenchJson.tree("""
+                {"command": "./weft bench", "start": "2026-11-01T10:00:00Z", "tookSeconds": 1590, "jdk": "JDK 25",
+                 "jvmFlags": [], "machine": "2 cores", "quick": false, "repetitions": 3}""");
+        RunInfo info = RunInfo.read(old);
+        assertEquals("JDK", info.weftTransport());
+        assertEquals("echoRaw", info.weftEcho());
+        assertEquals(java.time.Duration.ofSeconds(1590), info.took());
+        assertEquals(List.of(), info.jvmFlags());
+        assertFalse(old.has("weftTransport")); // the tree read is left as it was
+    }
+
+    @Test
+    void theCommittedResultsReadBackAndAreWrittenInTheSameShape() throws Exception {
+        String committed = Files.readString(Path.of("results/results.json"), StandardCharsets.UTF_8);
+        JsonNode file = BenchJson.tree(committed);
+        JsonNode again = BenchJson.tree(BenchJson.pretty(Report.read(committed).saved()));
+        assertEquals(file.get("measurements").size(), Report.read(committed).measurements().size());
+        // What a report is made from comes back as it was; targets and summaries are worked out again.
+        assertEquals(file.get("run"), again.get("run"));
+        assertEquals(file.get("jmh"), again.get("jmh"));
+        assertEquals(file.get("measurements"), again.get("measurements"));
+        assertEquals(names(file), names(again));
+        for (String derived : List.of("targets", "summaries")) {
+            assertEquals(file.get(derived).size(), again.get(derived).size(), derived);
+            for (int i = 0; i < file.get(derived).size(); i++) {
+                assertEquals(names(file.get(derived).get(i)), names(again.get(derived).get(i)), derived + " " + i);
+            }
+        }
+    }
+
+    private static JsonNode summary(JsonNode report, String scenario, String server) {
+        for (JsonNode s : report.get("summaries")) {
+            if (s.get("scenario").textValue().equals(scenario) && s.get("server").textValue().equals(server)) {
+                return s;
+            }
+        }
+        throw new AssertionError(scenario + " / " + server);
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static Summary find(List<Summary> all, String scenario, String server) {

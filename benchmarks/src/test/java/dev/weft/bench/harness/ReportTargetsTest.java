@@ -3,6 +3,8 @@ package dev.weft.bench.harness;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.servers.Protocol;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,9 +137,18 @@ class ReportTargetsTest {
     @Test
     void verdictsGoToJsonWithRoundedRatiosAndNullForNone() {
         List<Targets.Verdict> v = Targets.judge(Summary.of(TestRuns.full()), TestRuns.jmh());
-        assertEquals(0.938, v.get(ECHO_10K).toMap().get("ratio"));
-        assertEquals(null, v.get(HTTP_CLEAN).toMap().get("ratio"));
-        assertEquals("not met", v.get(ECHO_10K).toMap().get("verdict"));
+        assertEquals(60_000 / 64_000.0, v.get(ECHO_10K).ratio(), 1e-12); // the report's table keeps every digit
+        JsonNode echo = BenchJson.tree(BenchJson.compact(v.get(ECHO_10K).rounded()));
+        assertEquals(0.938, echo.get("ratio").doubleValue());
+        assertEquals("not met", echo.get("verdict").textValue());
+        assertEquals(List.of("target", "weft", "reference", "ratio", "verdict"), names(echo));
+        assertTrue(BenchJson.tree(BenchJson.compact(v.get(HTTP_CLEAN).rounded())).get("ratio").isNull());
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     private static JmhRow row(double score, String unit) {
