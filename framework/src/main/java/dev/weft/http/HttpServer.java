@@ -71,6 +71,7 @@ public final class HttpServer implements AutoCloseable {
         if (b.transport != null) {
             tcpBuilder.transport(b.transport);
         }
+        tcpBuilder.acceptProxyProtocol(b.acceptProxyProtocol);
         try {
             this.tcp = tcpBuilder.start();
         } catch (RuntimeException e) {
@@ -163,8 +164,19 @@ public final class HttpServer implements AutoCloseable {
         private SSLContext tls;
         private Duration handshakeTimeout = TcpServer.DEFAULT_HANDSHAKE_TIMEOUT;
         private Transport transport;
+        private boolean acceptProxyProtocol;
 
         private Builder() {
+        }
+
+        /**
+         * Connections begin with a PROXY protocol header from the balancer in front, and
+         * {@link Request#remoteAddress()} is the client it names; see
+         * {@link TcpServer.Builder#acceptProxyProtocol(boolean)}. Off by default.
+         */
+        public Builder acceptProxyProtocol(boolean value) {
+            this.acceptProxyProtocol = value;
+            return this;
         }
 
         /** How the server talks to its sockets; see {@link TcpServer.Builder#transport(Transport)}. */

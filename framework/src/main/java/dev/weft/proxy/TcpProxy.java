@@ -7,6 +7,7 @@ import dev.weft.balance.UpstreamGroup;
 import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
 import dev.weft.tcp.Connection;
+import dev.weft.tcp.ProxyProtocol;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import io.micrometer.core.instrument.Counter;
@@ -68,6 +69,7 @@ public final class TcpProxy implements AutoCloseable {
     private final String name;
     private final UpstreamGroup upstreams;
     private final Duration connectTimeout;
+    private final ProxyProtocol.Version proxyProtocol;
     private final int maxAttempts;
     private final Resolver resolver;
     private final Map<Relay.Outcome, Counter> outcomes = new EnumMap<>(Relay.Outcome.class);
@@ -81,6 +83,7 @@ public final class TcpProxy implements AutoCloseable {
         this.name = b.name;
         this.upstreams = b.upstreams;
         this.connectTimeout = b.connectTimeout;
+        this.proxyProtocol = b.proxyProtocol;
         this.maxAttempts = b.maxAttempts;
         this.resolver = b.resolver;
         for (Relay.Outcome o : Relay.Outcome.values()) {
@@ -91,7 +94,7 @@ public final class TcpProxy implements AutoCloseable {
         this.bytesDown = bytes(b.registry, "downstream");
         this.server = TcpServer.builder().name(name).bindAddress(b.bindAddress).port(b.port)
                 .maxConnections(b.maxConnections).writeTimeout(b.writeTimeout).drainTimeout(b.drainTimeout)
-                .meterRegistry(b.registry).handler(this::handle).start();
+                .meterRegistry(b.registry).acceptProxyProtocol(b.acceptProxyProtocol).handler(this::handle).start();
         this.sweeper = new RelaySweeper(name, b.idleTimeout);
     }
 
@@ -144,10 +147,22 @@ public final class TcpProxy implements AutoCloseable {
                     continue;
                 }
                 try (socket) {
+                    if (proxyProtocol != null) {
+                        sendProxyHeader(client, socket);
+                    }
                     relay(client, socket);
                 }
                 return;
             }
+        }
+    }
+
+    /** HAProxy's send-proxy: the client's addresses go first, before any of its bytes (a failure shows in the relay). */
+    private void sendProxyHeader(Connection client, Socket socket) {
+        try {
+            socket.getOutputStream().write(ProxyProtocol.encode(proxyProtocol, client.remoteAddress(), client.localAddress()));
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": sending the PROXY header failed: " + e.getMessage());
         }
     }
 
@@ -196,6 +211,8 @@ public final class TcpProxy implements AutoCloseable {
         private Duration drainTimeout = ServerOptions.DEFAULT_DRAIN_TIMEOUT;
         private Resolver resolver = Resolver.system();
         private MeterRegistry registry = Metrics.globalRegistry;
+        private ProxyProtocol.Version proxyProtocol;
+        private boolean acceptProxyProtocol;
 
         private Builder(UpstreamGroup upstreams) {
             this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
@@ -254,6 +271,22 @@ public final class TcpProxy implements AutoCloseable {
                 throw new IllegalArgumentException("maxAttempts must be 1 or more, was " + value);
             }
             this.maxAttempts = value;
+            return this;
+        }
+
+        /**
+         * Sends a PROXY protocol header of this version to each server before the client's bytes,
+         * so the server sees the real client: nginx's {@code proxy_protocol on} in a {@code stream}
+         * server, HAProxy's {@code send-proxy} / {@code send-proxy-v2}. Off (null) by default.
+         */
+        public Builder sendProxyProtocol(ProxyProtocol.Version version) {
+            this.proxyProtocol = version;
+            return this;
+        }
+
+        /** Client connections begin with a PROXY header from a balancer in front; see {@link TcpServer.Builder#acceptProxyProtocol}. */
+        public Builder acceptProxyProtocol(boolean value) {
+            this.acceptProxyProtocol = value;
             return this;
         }
 

@@ -22,6 +22,8 @@ public enum CloseCause {
     WRITE_TIMEOUT("write_timeout"),
     /** The TLS handshake failed (bad client hello, no shared cipher, untrusted certificate) or a TLS record was bad. */
     TLS_ERROR("tls_error"),
+    /** The connection did not begin with the PROXY protocol header the server expects, or a bad one. */
+    PROTOCOL_ERROR("protocol_error"),
     /** Accepted while the server was at its connection limit, and closed at once (reject mode). */
     LIMIT("limit"),
     /** Closed by the server's shutdown. */

@@ -62,6 +62,10 @@ final class TcpConnection implements Connection {
     private volatile IOException firstFailure; // a reader and a writer thread may both fail: either may win
     private boolean sawEndOfStream;
     private InetSocketAddress remote;
+    /** The address the client connected to, from a PROXY header; null for the socket's own. */
+    private InetSocketAddress proxiedLocal;
+    /** Whether a PROXY header is still to be read (the server expects one, before anything else). */
+    private boolean proxyHeaderPending;
     /** Its threads' name, made at the first start (a connection may get a new thread per message). */
     private String threadName;
     /** Set by {@link #continueWhenReadable}; only the connection's current thread touches them. */
@@ -101,7 +105,30 @@ final class TcpConnection implements Connection {
 
     @Override
     public InetSocketAddress localAddress() {
-        return io.localAddress();
+        return proxiedLocal != null ? proxiedLocal : io.localAddress();
+    }
+
+    /** The server expects this connection to begin with a PROXY protocol header. */
+    void expectProxyHeader() {
+        proxyHeaderPending = true;
+    }
+
+    /**
+     * Reads the PROXY header if one is still expected, within {@code timeout}; from then on the
+     * connection's addresses are the ones it names.
+     */
+    void readProxyHeader(Duration timeout) throws IOException {
+        if (!proxyHeaderPending) {
+            return;
+        }
+        proxyHeaderPending = false;
+        readDeadline(timeout);
+        ProxyProtocol.Header header = ProxyProtocol.read(in);
+        clearReadDeadline();
+        if (header.source() != null) {
+            remote = header.source();
+            proxiedLocal = header.destination();
+        }
     }
 
     @Override
@@ -428,6 +455,9 @@ final class TcpConnection implements Connection {
             }
             if (t instanceof SSLException) {
                 return CloseCause.TLS_ERROR;
+            }
+            if (t instanceof ProxyProtocol.MalformedException) {
+                return CloseCause.PROTOCOL_ERROR;
             }
         }
         return null;

@@ -83,6 +83,7 @@ public final class TcpServer implements AutoCloseable {
     private volatile boolean draining;
     private final SSLContext tls;
     private final Duration handshakeTimeout;
+    private final boolean acceptProxyProtocol;
     /** Null: each handler starts at accept; else see {@link Builder#clientSpeaksFirst(Duration)}. */
     private final Duration firstBytesTimeout;
     private final long firstBytesTimeoutNanos;
@@ -94,6 +95,11 @@ public final class TcpServer implements AutoCloseable {
         this.handler = b.handler;
         this.tls = b.tls;
         this.handshakeTimeout = b.handshakeTimeout;
+        this.acceptProxyProtocol = b.acceptProxyProtocol;
+        if (acceptProxyProtocol && b.tls != null) {
+            // The header comes before the TLS handshake, under the TLS layer this transport reads through.
+            throw new IllegalStateException("the PROXY protocol together with TLS is not supported yet");
+        }
         this.firstBytesTimeout = b.firstBytesTimeout;
         this.firstBytesTimeoutNanos = firstBytesTimeout == null ? 0 : TcpConnection.nanos(firstBytesTimeout);
         this.idleTimeoutNanos = TcpConnection.nanos(options.idleTimeout());
@@ -283,6 +289,9 @@ public final class TcpServer implements AutoCloseable {
             applySocketOptions(socket);
             SocketIo io = tls == null ? socket : ((JdkSocketIo) socket).withTls(tls);
             connection = new TcpConnection(ids.incrementAndGet(), io, this);
+            if (acceptProxyProtocol) {
+                connection.expectProxyHeader();
+            }
         } catch (IOException e) {
             // The peer may already be gone (options fail on a reset socket): nothing was served.
             LOG.log(Level.DEBUG, "{0}: dropped an accepted socket: {1}", name, e.toString());
@@ -334,6 +343,7 @@ public final class TcpServer implements AutoCloseable {
         try {
             // A wait the server ended (timeout, graceful close) never reaches the handler.
             if (!waited || connection.bytesCame()) {
+                connection.readProxyHeader(handshakeTimeout);
                 if (tls != null) {
                     connection.handshake(handshakeTimeout);
                 }
@@ -449,6 +459,7 @@ public final class TcpServer implements AutoCloseable {
         private String name = "tcp";
         private SSLContext tls;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
+        private boolean acceptProxyProtocol;
         /** Null until set: then the system property decides (see {@link Transport}). */
         private Transport transport;
         private Duration firstBytesTimeout;
@@ -561,6 +572,20 @@ public final class TcpServer implements AutoCloseable {
                 throw new IllegalArgumentException("handshakeTimeout must be positive, was " + value);
             }
             this.handshakeTimeout = value;
+            return this;
+        }
+
+        /**
+         * Every connection begins with a PROXY protocol header, v1 or v2 ({@link ProxyProtocol}),
+         * from the load balancer in front: nginx's {@code listen ... proxy_protocol}. It is read
+         * before TLS and the handler, within the handshake timeout, and the connection's
+         * {@linkplain Connection#remoteAddress() remote} and local addresses are then the ones it
+         * names. A connection without a valid header is closed ({@code protocol_error}). Only for
+         * listeners that only a trusted balancer can reach: the header is believed. Not together
+         * with {@link #tls} yet. Off by default.
+         */
+        public Builder acceptProxyProtocol(boolean value) {
+            this.acceptProxyProtocol = value;
             return this;
         }
 
