@@ -99,7 +99,6 @@ public final class ConnectionPool implements AutoCloseable {
      */
     public Lease acquire(Endpoint endpoint) throws IOException {
         long start = System.nanoTime();
-        long createdBefore = pool.getCreatedCount();
         PooledConnection c;
         try {
             c = pool.borrowObject(endpoint);
@@ -114,9 +113,7 @@ public final class ConnectionPool implements AutoCloseable {
         } finally {
             metrics.waited(endpoint, System.nanoTime() - start);
         }
-        // Approximate under concurrency, exact for one borrower: used only to say "this may be stale".
-        boolean reused = pool.getCreatedCount() == createdBefore;
-        return new Lease(this, c, reused);
+        return new Lease(this, c, c.lend() > 1);
     }
 
     /** Opens connections to {@code endpoint} until {@code minIdlePerEndpoint} are idle, before the first request. */

@@ -45,6 +45,8 @@ final class PooledConnection {
     /** When the write in progress began (never 0 then), or 0 when none is. */
     private volatile long writeSince;
     private volatile boolean writeTimedOut;
+    /** How many leases this connection has served, this one included; only the borrowing thread counts. */
+    private int leases;
 
     static final int WRITE_PIECE = 64 * 1024;
 
@@ -79,6 +81,15 @@ final class PooledConnection {
                 }
             }
         };
+    }
+
+    /**
+     * Counts a new lease and returns the count: more than 1 means the connection served a request
+     * before, so a failure on it may be a stale keep-alive. Counted on the connection itself, not
+     * inferred from the pool's totals, which other borrowers change at the same time.
+     */
+    int lend() {
+        return ++leases;
     }
 
     /** Called by the watchdog: closes the connection if its current write began before {@code now - timeout}. */
