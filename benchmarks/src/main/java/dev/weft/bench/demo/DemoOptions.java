@@ -1,7 +1,7 @@
 package dev.weft.bench.demo;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.proc.Proc;
-import dev.weft.examples.Args;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
