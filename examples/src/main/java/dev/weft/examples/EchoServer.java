@@ -7,20 +7,36 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The case study's C10K echo server: every chunk read (up to 1024 bytes) is answered with
- * {@code "Echo: "} and the chunk; {@code --raw} echoes the bytes unchanged (for load tests).
+ * {@code "Echo: "} and the chunk; {@code --raw} echoes the bytes unchanged (for load tests). The
+ * handlers are static and thread-safe (the benchmarks use them too); an instance is the {@code echo}
+ * subcommand, its fields set by picocli from the command line.
  *
- * <pre>./weft echo [--port 8888] [--raw]</pre>
+ * <pre>./weft echo [--port 8888] [--raw] [--max-connections 10000]</pre>
  */
-public final class EchoServer {
+@Command(name = "echo",
+        description = {"The case study's echo server: answers each chunk with \"Echo: \" + chunk (--raw: unchanged).",
+            "Runs until Ctrl-C, which lets in-flight echoes finish."})
+public final class EchoServer implements Callable<Integer> {
 
     static final byte[] PREFIX = "Echo: ".getBytes(StandardCharsets.US_ASCII);
     static final int CHUNK = 1024;
 
-    private EchoServer() {
-    }
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8888", converter = CliTypes.Port.class,
+            description = "Port to listen on, 0 for a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--raw", description = "Echo the bytes unchanged, without the \"Echo: \" prefix.")
+    boolean raw;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "10000", converter = CliTypes.Positive.class,
+            description = "Connections served at once; more wait in the listen backlog (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
 
     /** Replies to each chunk with "Echo: " + chunk, in one write. */
     public static void echoWithPrefix(Connection conn) throws IOException {
@@ -70,13 +86,12 @@ public final class EchoServer {
         }
     }
 
-    public static void main(String[] args) throws InterruptedException {
-        Args a = Args.parse("echo", args, "--port", "--raw", "--max-connections");
-        boolean raw = a.flag("--raw");
+    @Override
+    public Integer call() throws InterruptedException {
         TcpServer server = TcpServer.builder()
                 .name("echo")
-                .port(a.intValue("--port", 8888))
-                .maxConnections(a.intValue("--max-connections", 10_000))
+                .port(port)
+                .maxConnections(maxConnections)
                 .clientSpeaksFirst(ServerOptions.DEFAULT_IDLE_TIMEOUT) // echo clients write first
                 .handler(raw ? EchoServer::echoRaw : EchoServer::echoWithPrefix)
                 .start();
@@ -84,5 +99,6 @@ public final class EchoServer {
         System.out.printf("echo server (%s) listening on port %d; Ctrl-C stops it%n",
                 raw ? "raw" : "\"Echo: \" prefix", server.port());
         server.awaitClose();
+        return 0;
     }
 }

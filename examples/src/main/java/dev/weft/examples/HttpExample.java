@@ -3,40 +3,43 @@ package dev.weft.examples;
 import dev.weft.http.HttpServer;
 import dev.weft.http.Request;
 import dev.weft.http.Response;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.Measurement;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * A small HTTP service: hello, echo the request body, a streamed (chunked) answer, and the server's
- * own meters as text.
+ * own meters in the Prometheus text format. An instance is the {@code http} subcommand.
  *
  * <pre>./weft http [--port 8080] [--access-log]</pre>
  */
-public final class HttpExample {
+@Command(name = "http",
+        description = {"An HTTP/1.1 service: /hello, /hello/{name}, POST /echo, /stream?lines=N, /metrics.",
+            "/metrics is the server's meters in the Prometheus text format. Runs until Ctrl-C."})
+public final class HttpExample implements Callable<Integer> {
 
-    private HttpExample() {
-    }
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", converter = CliTypes.Port.class,
+            description = "Port to listen on, 0 for a free one (default: ${DEFAULT-VALUE}).")
+    int port;
 
-    /** Starts the example server; {@code port} 0 picks a free one. */
-    public static HttpServer start(int port, SimpleMeterRegistry registry, boolean accessLog) {
+    @Option(names = "--access-log", description = "Log each request (logger dev.weft.http.access).")
+    boolean accessLog;
+
+    /** Starts the example server, its meters in {@code metrics}; {@code port} 0 picks a free one. */
+    public static HttpServer start(int port, PrometheusMetrics metrics, boolean accessLog) {
         return HttpServer.builder()
                 .name("http-example")
                 .port(port)
-                .meterRegistry(registry)
+                .meterRegistry(metrics.registry())
                 .accessLog(accessLog)
                 .get("/hello", (req, res) -> res.send("Hello, World!"))
                 .get("/hello/{name}", (req, res) -> res.send("Hello, " + req.pathParam("name") + "!"))
                 .post("/echo", HttpExample::echo)
                 .get("/stream", HttpExample::stream)
-                .get("/metrics", (req, res) -> res.send(meters(registry)))
+                .get("/metrics", metrics.handler())
                 .start();
     }
 
@@ -72,30 +75,13 @@ public final class HttpExample {
         }
     }
 
-    /** Every meter as {@code name{tag="value",...} statistic=value} lines, sorted. */
-    static String meters(SimpleMeterRegistry registry) {
-        StringBuilder text = new StringBuilder();
-        List<Meter> meters = new ArrayList<>(registry.getMeters());
-        meters.sort(Comparator.comparing((Meter m) -> m.getId().getName()).thenComparing(m -> m.getId().getTags().toString()));
-        for (Meter meter : meters) {
-            text.append(meter.getId().getName()).append('{');
-            StringJoiner tags = new StringJoiner(",");
-            meter.getId().getTags().forEach(t -> tags.add(t.getKey() + "=\"" + t.getValue() + "\""));
-            text.append(tags).append('}');
-            for (Measurement m : meter.measure()) {
-                text.append(' ').append(m.getStatistic().getTagValueRepresentation()).append('=').append(m.getValue());
-            }
-            text.append('\n');
-        }
-        return text.toString();
-    }
-
-    public static void main(String[] args) throws InterruptedException {
-        Args a = Args.parse("http", args, "--port", "--access-log");
-        HttpServer server = start(a.intValue("--port", 8080), new SimpleMeterRegistry(), a.flag("--access-log"));
+    @Override
+    public Integer call() throws InterruptedException {
+        HttpServer server = start(port, new PrometheusMetrics(), accessLog);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.printf("http server listening on port %d: /hello, /hello/{name}, POST /echo, /stream?lines=N,"
                 + " /metrics; Ctrl-C stops it%n", server.port());
         server.awaitClose();
+        return 0;
     }
 }

@@ -1,5 +1,6 @@
 package dev.weft.examples;
 
+import dev.weft.client.Endpoint;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -13,15 +14,23 @@ import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Repeated TCP connect probes, the case study's {@code nc -zv} loop made useful: the connect time of
- * each, then min/avg/p99/max and the failures by kind.
+ * each, then min/avg/p99/max and the failures by kind. An instance is the {@code tcping} subcommand;
+ * it exits with 0 when a probe connected, 1 when none did.
  *
  * <pre>./weft tcping HOST:PORT [-c 10] [-i 200ms] [--timeout 1s]</pre>
  */
-public final class TcPing {
+@Command(name = "tcping",
+        description = {"Repeated connect probes: each connect time, min/avg/p99/max, failures by kind.",
+            "The host is resolved once, before the first probe. Exits 1 when no probe connected."})
+public final class TcPing implements Callable<Integer> {
 
     /** How a probe ended. */
     enum Outcome { CONNECTED, REFUSED, TIMED_OUT, RESET, OTHER }
@@ -30,8 +39,20 @@ public final class TcPing {
     record Result(List<Long> connectMicros, Map<Outcome, Integer> outcomes) {
     }
 
-    private TcPing() {
-    }
+    @Parameters(index = "0", paramLabel = "HOST:PORT", description = "Where to connect, e.g. 127.0.0.1:8080 or [::1]:8080.")
+    Endpoint target;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "N", defaultValue = "10", converter = CliTypes.Positive.class,
+            description = "Probes to send (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = {"-i", "--interval"}, paramLabel = "INTERVAL", defaultValue = "200ms",
+            description = "Wait between probes (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--timeout", paramLabel = "TIMEOUT", defaultValue = "1s",
+            description = "Give a connect up after this long (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
 
     static Result run(InetSocketAddress target, int count, Duration interval, Duration timeout, PrintStream out) {
         List<Long> micros = new ArrayList<>();
@@ -47,7 +68,7 @@ public final class TcPing {
             Outcome outcome;
             String detail = "";
             try (Socket socket = new Socket()) {
-                socket.connect(target, (int) timeout.toMillis());
+                socket.connect(target, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
                 outcome = Outcome.CONNECTED;
             } catch (IOException e) {
                 outcome = classify(e);
@@ -95,26 +116,10 @@ public final class TcPing {
         }
     }
 
-    public static void main(String[] args) throws IOException {
-        if (args.length == 0 || args[0].startsWith("-")) {
-            throw new Args.UsageException("tcping: give HOST:PORT first, e.g. ./weft tcping 127.0.0.1:8080 -c 5");
-        }
-        String target = args[0];
-        int colon = target.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new Args.UsageException("tcping: expected HOST:PORT, got '" + target + "'");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(target.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("tcping: the port in '" + target + "' is not a number");
-        }
-        Args a = Args.parse("tcping", Arrays.copyOfRange(args, 1, args.length), "-c", "-i", "--timeout");
-        String host = target.substring(0, colon).replace("[", "").replace("]", "");
-        Result r = run(new InetSocketAddress(InetAddress.getByName(host), port), a.intValue("-c", 10),
-                a.durationValue("-i", Duration.ofMillis(200)), a.durationValue("--timeout", Duration.ofSeconds(1)),
-                System.out);
-        System.exit(r.outcomes().get(Outcome.CONNECTED) == 0 ? 1 : 0);
+    @Override
+    public Integer call() throws IOException {
+        InetAddress address = InetAddress.getByName(target.host()); // unknown: one line from Main, exit 1
+        Result r = run(new InetSocketAddress(address, target.port()), count, interval, timeout, System.out);
+        return r.outcomes().get(Outcome.CONNECTED) == 0 ? 1 : 0;
     }
 }

@@ -21,20 +21,26 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The TIME_WAIT case study, measured: N requests to a local HTTP server with a new connection each
  * (the client closes first, so each one leaves a TIME_WAIT socket for 60 s), then N requests
  * through the connection pool with keep-alive. Prints requests/s and the TIME_WAIT count on the
- * server's port before and after each run.
+ * server's port before and after each run. An instance is the {@code timewait-demo} subcommand.
  *
  * <pre>./weft timewait-demo [--requests 20000] [--concurrency 8]</pre>
  */
-public final class TimeWaitDemo {
+@Command(name = "timewait-demo",
+        description = {"Connection per request vs the pool with keep-alive: req/s and TIME_WAIT sockets.",
+            "Both runs go to a Weft HTTP server of its own on 127.0.0.1."})
+public final class TimeWaitDemo implements Callable<Integer> {
 
     /** One run: how many requests, how long, and TIME_WAIT sockets on the server's port before and after. */
     record Run(String name, int requests, long nanos, long timeWaitBefore, long timeWaitAfter, long connections) {
@@ -46,8 +52,13 @@ public final class TimeWaitDemo {
     private static final byte[] REQUEST = "GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
 
-    private TimeWaitDemo() {
-    }
+    @Option(names = "--requests", paramLabel = "N", defaultValue = "20000", converter = CliTypes.Positive.class,
+            description = "Requests in each run (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8", converter = CliTypes.Positive.class,
+            description = "Requests in flight at once, and the pool's size (default: ${DEFAULT-VALUE}).")
+    int concurrency;
 
     static Run connectPerRequest(int requests, int concurrency) throws Exception {
         try (HttpServer server = server()) {
@@ -144,14 +155,13 @@ public final class TimeWaitDemo {
                 r.timeWaitAfter());
     }
 
-    public static void main(String[] args) throws Exception {
-        Args a = Args.parse("timewait-demo", args, "--requests", "--concurrency");
-        int requests = a.intValue("--requests", 20_000);
-        int concurrency = a.intValue("--concurrency", 8);
+    @Override
+    public Integer call() throws Exception {
         System.out.printf("%,d requests, %d at a time, to a local HTTP server; TIME_WAIT counted from /proc/net/tcp%n",
                 requests, concurrency);
         print(System.out, connectPerRequest(requests, concurrency));
         print(System.out, pooled(requests, concurrency));
         System.out.println("(TIME_WAIT sockets last 60 s on Linux; watch them go with ./weft tcpstat)");
+        return 0;
     }
 }

@@ -1,7 +1,6 @@
 package dev.weft.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.diag.TcpCounters;
@@ -46,8 +45,33 @@ class DiagToolsTest {
 
     @Test
     void tcpingNeedsHostAndPort() {
-        assertThrows(Args.UsageException.class, () -> TcPing.main(new String[] {"-c", "1"}));
-        assertThrows(Args.UsageException.class, () -> TcPing.main(new String[] {"localhost"}));
+        CliRun none = CliRun.of("tcping", "-c", "1");
+        assertEquals(2, none.exit(), none.toString());
+        assertEquals("weft tcping: missing required parameter: 'HOST:PORT' (./weft tcping --help lists its options)\n",
+                none.err());
+        CliRun noPort = CliRun.of("tcping", "localhost");
+        assertEquals(2, noPort.exit(), noPort.toString());
+        assertTrue(noPort.err().contains("expected host:port, got localhost"), noPort.toString());
+    }
+
+    @Test
+    void tcpingExitsWithOneWhenNoProbeConnected() throws Exception {
+        int closed;
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            closed = listener.getLocalPort();
+            assertEquals(0, CliRun.of("tcping", "127.0.0.1:" + closed, "-c", "2", "-i", "1ms").exit());
+        }
+        CliRun refused = CliRun.of("tcping", "127.0.0.1:" + closed, "--count", "2", "--interval", "1ms");
+        assertEquals(1, refused.exit(), refused.toString());
+        assertEquals("", refused.err(), "refusals are the report, not an error");
+    }
+
+    @Test
+    void tcpstatCountNeedsWatch() {
+        CliRun r = CliRun.of("tcpstat", "--count", "3");
+        assertEquals(2, r.exit(), r.toString());
+        assertTrue(r.err().startsWith("weft tcpstat: --count needs --watch"), r.toString());
+        assertEquals(0, CliRun.of("tcpstat", "--watch", "1ms", "--count", "1").exit());
     }
 
     @Test

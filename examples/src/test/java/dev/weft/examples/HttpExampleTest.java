@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.http.HttpServer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 class HttpExampleTest {
 
-    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final HttpServer server = HttpExample.start(0, registry, false);
+    private final PrometheusMetrics metrics = new PrometheusMetrics();
+    private final HttpServer server = HttpExample.start(0, metrics, false);
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @AfterEach
@@ -58,11 +57,25 @@ class HttpExampleTest {
     }
 
     @Test
-    void metricsListTheRequestsByRouteTemplate() throws Exception {
+    void metricsAreThePrometheusTextFormatWithRequestsByRouteTemplate() throws Exception {
         get("/hello/ann");
-        String metrics = get("/metrics").body();
-        List<String> lines = metrics.lines().filter(l -> l.startsWith("http.server.requests{")).toList();
-        assertTrue(lines.stream().anyMatch(l -> l.contains("uri=\"/hello/{name}\"") && l.contains("count=1.0")), metrics);
-        assertTrue(lines.stream().noneMatch(l -> l.contains("/hello/ann")), "raw paths never become tags");
+        get("/hello/bob");
+        assertEquals(404, get("/nowhere").statusCode());
+        HttpResponse<String> r = get("/metrics");
+        assertEquals(200, r.statusCode());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElseThrow());
+        String metrics = r.body();
+        // One series per route template: both requests counted under /hello/{name}, raw paths never tags.
+        List<String> count = metrics.lines()
+                .filter(l -> l.startsWith("http_server_requests_seconds_count{") && l.contains("uri=\"/hello/{name}\""))
+                .toList();
+        assertEquals(1, count.size(), metrics);
+        assertTrue(count.get(0).matches("http_server_requests_seconds_count\\{.*method=\"GET\".*status=\"200\".*\\} 2(\\.0)?"),
+                count.get(0));
+        assertTrue(metrics.contains("# TYPE http_server_requests_seconds summary"), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("http_server_requests_seconds_count{")
+                && l.contains("status=\"404\"")), metrics);
+        assertTrue(metrics.lines().noneMatch(l -> l.contains("/hello/ann")), "raw paths never become tags");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("weft_tcp_connections_opened_total{")), metrics);
     }
 }

@@ -3,10 +3,12 @@ package dev.weft.examples;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.balance.Strategy;
 import dev.weft.balance.UpstreamGroup;
 import dev.weft.balance.Upstream;
+import dev.weft.client.Endpoint;
 import dev.weft.proxy.TcpProxy;
 import dev.weft.tcp.TcpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 class TcpProxyExampleTest {
 
@@ -49,8 +52,8 @@ class TcpProxyExampleTest {
     void balancesOverTheUpstreamsAndStopsUsingOneThatGoesDown() throws Exception {
         TcpServer a = named("a");
         TcpServer b = named("b");
-        UpstreamGroup group = TcpProxyExample.group("127.0.0.1:" + a.port() + ", 127.0.0.1:" + b.port(),
-                TcpProxyExample.strategy("round-robin"), Duration.ofMillis(50), registry);
+        UpstreamGroup group = TcpProxyExample.group(List.of(new Endpoint("127.0.0.1", a.port()),
+                new Endpoint("127.0.0.1", b.port())), Strategy.ROUND_ROBIN, Duration.ofMillis(50), registry);
         closing.add(group);
         TcpProxy proxy = TcpProxyExample.start(group, InetAddress.getLoopbackAddress(), 0, Duration.ofSeconds(30), registry);
         closing.add(proxy);
@@ -66,11 +69,31 @@ class TcpProxyExampleTest {
 
     @Test
     void wrongOptionsSayWhatIsWrong() {
-        assertEquals("tcp-proxy: --strategy is round-robin, least-conn or ip-hash, got 'random'",
-                assertThrows(Args.UsageException.class, () -> TcpProxyExample.strategy("random")).getMessage());
-        assertEquals(Strategy.IP_HASH, TcpProxyExample.strategy("ip-hash"));
-        assertEquals("tcp-proxy: --upstream host:port[,host:port...] is required",
-                assertThrows(Args.UsageException.class, () -> TcpProxyExample.main(new String[] {"--port", "0"}))
-                        .getMessage());
+        CliRun strategy = CliRun.of("tcp-proxy", "--upstream", "127.0.0.1:1", "--strategy", "random");
+        assertEquals(2, strategy.exit(), strategy.toString());
+        assertEquals("weft tcp-proxy: invalid value for option '--strategy': expected round-robin, least-conn or ip-hash,"
+                + " got 'random' (./weft tcp-proxy --help lists its options)\n", strategy.err());
+
+        CliRun missing = CliRun.of("tcp-proxy", "--port", "0");
+        assertEquals(2, missing.exit(), missing.toString());
+        assertTrue(missing.err().startsWith("weft tcp-proxy: missing required option: '--upstream=HOST:PORT"), missing.toString());
+
+        CliRun twice = CliRun.of("tcp-proxy", "--upstream", "127.0.0.1:1, 127.0.0.1:1", "--port", "0");
+        assertEquals(2, twice.exit(), twice.toString());
+        assertTrue(twice.err().startsWith("weft tcp-proxy: --upstream: 127.0.0.1:1 is in group upstreams twice"),
+                twice.toString());
+
+        CliRun badPort = CliRun.of("tcp-proxy", "--upstream", "127.0.0.1:1,127.0.0.1:70000");
+        assertEquals(2, badPort.exit(), badPort.toString());
+        assertTrue(badPort.err().contains("port must be 1..65535, got 70000"), badPort.toString());
+    }
+
+    @Test
+    void strategiesByTheirCommandLineNames() {
+        CliTypes.StrategyConverter names = new CliTypes.StrategyConverter();
+        assertEquals(Strategy.ROUND_ROBIN, names.convert("round-robin"));
+        assertEquals(Strategy.LEAST_CONNECTIONS, names.convert("least-conn"));
+        assertEquals(Strategy.IP_HASH, names.convert("ip-hash"));
+        assertThrows(CommandLine.TypeConversionException.class, () -> names.convert("ip_hash"));
     }
 }

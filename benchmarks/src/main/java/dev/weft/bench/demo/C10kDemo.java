@@ -1,5 +1,6 @@
 package dev.weft.bench.demo;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.Loopback;
 import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.load.ClientProtocol;
@@ -9,7 +10,6 @@ import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.ChildJvm;
 import dev.weft.bench.proc.ServerSample;
 import dev.weft.bench.servers.Protocol;
-import dev.weft.examples.Args;
 import dev.weft.examples.EchoServer;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;

@@ -2,8 +2,8 @@ package dev.weft.bench.demo;
 
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.weft.bench.Args;
 import dev.weft.bench.proc.Proc;
-import dev.weft.examples.Args;
 import java.nio.file.Path;
 
 /**

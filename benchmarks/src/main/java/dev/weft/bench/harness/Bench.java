@@ -1,10 +1,10 @@
 package dev.weft.bench.harness;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.load.LoadResult;
 import dev.weft.bench.servers.Protocol;
 import dev.weft.bench.servers.ServerKind;
-import dev.weft.examples.Args;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

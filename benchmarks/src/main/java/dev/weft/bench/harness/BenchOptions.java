@@ -1,8 +1,8 @@
 package dev.weft.bench.harness;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.servers.Protocol;
 import dev.weft.bench.servers.ServerKind;
-import dev.weft.examples.Args;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

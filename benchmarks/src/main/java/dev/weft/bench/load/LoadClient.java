@@ -1,7 +1,7 @@
 package dev.weft.bench.load;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.Loopback;
-import dev.weft.examples.Args;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

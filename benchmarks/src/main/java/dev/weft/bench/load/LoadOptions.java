@@ -1,7 +1,7 @@
 package dev.weft.bench.load;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.servers.Protocol;
-import dev.weft.examples.Args;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.bench.Args;
 import dev.weft.bench.servers.Protocol;
 import dev.weft.bench.servers.ServerKind;
-import dev.weft.examples.Args;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.weft.examples;
+package dev.weft.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.weft.examples;
+package dev.weft.bench;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The examples' command-line flags: {@code --name value} or {@code --flag}. An unknown flag or a
- * malformed value throws {@link UsageException}; {@link Main} prints it and exits with status 2.
+ * The benchmarks' command-line flags (demo, bench, load client): {@code --name value} or {@code --flag}. An
+ * unknown flag or a malformed value throws {@link UsageException}; the main class prints it and exits
+ * with status 2. (The examples use picocli; these commands still parse by hand.)
  */
 public final class Args {
 
