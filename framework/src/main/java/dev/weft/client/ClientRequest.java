@@ -1,5 +1,6 @@
 package dev.weft.client;
 
+import dev.weft.http.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -90,10 +91,8 @@ public record ClientRequest(String method, URI uri, List<String> headers, Body b
         if (headers.size() % 2 != 0) {
             throw new IllegalArgumentException("headers must alternate names and values");
         }
-        for (String field : headers) {
-            if (field.indexOf('\r') >= 0 || field.indexOf('\n') >= 0) {
-                throw new IllegalArgumentException("CR or LF in a header: " + field.strip());
-            }
+        for (int i = 0; i < headers.size(); i += 2) {
+            Headers.check(headers.get(i), headers.get(i + 1));
         }
     }
 

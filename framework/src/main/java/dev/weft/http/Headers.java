@@ -20,6 +20,25 @@ public final class Headers {
     private int length;
     private boolean readOnly;
 
+    /**
+     * Checks that a field cannot split a message head: the name a token, the value free of
+     * control characters other than tab and of characters beyond Latin-1 (which would be narrowed
+     * to a byte on the wire: U+560A would leave as LF).
+     *
+     * @throws IllegalArgumentException if it could
+     */
+    public static void check(String name, String value) {
+        if (!Tokens.isToken(name)) {
+            throw new IllegalArgumentException("header name is not a token: " + name);
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException("header " + name + " has a control or non-Latin-1 character");
+            }
+        }
+    }
+
     /** Appends a field; an existing one of the same name is kept. */
     public Headers add(String name, String value) {
         checkWritable();

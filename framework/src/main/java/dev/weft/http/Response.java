@@ -59,7 +59,7 @@ public final class Response {
     /** Sets header {@code name}, replacing any value it had. */
     public Response header(String name, String value) {
         checkNotCommitted();
-        checkField(name, value);
+        Headers.check(name, value);
         headers.set(name, value);
         return this;
     }
@@ -67,12 +67,16 @@ public final class Response {
     /** Adds a value for header {@code name}, keeping earlier ones (e.g. {@code Set-Cookie}). */
     public Response addHeader(String name, String value) {
         checkNotCommitted();
-        checkField(name, value);
+        Headers.check(name, value);
         headers.add(name, value);
         return this;
     }
 
-    /** The headers set so far (changes are checked when the head is sent). */
+    /**
+     * The headers set so far, to change in place; every field is checked when the head is sent
+     * (a name that is not a token, or a control or non-Latin-1 character in a value, fails the
+     * response with {@link IllegalArgumentException} before any byte of it is written).
+     */
     public Headers headers() {
         return headers;
     }
@@ -161,6 +165,7 @@ public final class Response {
         if (!headers.contains("Upgrade")) {
             throw new IllegalStateException("set the Upgrade field to the protocol switched to");
         }
+        checkFields();
         committed = true;
         upgraded = true;
         status = 101;
@@ -214,6 +219,7 @@ public final class Response {
     }
 
     private void commit() throws IOException {
+        checkFields();
         committed = true;
         keepAlive = keepAliveWanted.getAsBoolean() && !headers.containsToken("Connection", "close");
         if (!keepAlive) {
@@ -258,16 +264,13 @@ public final class Response {
         throw new IllegalArgumentException("Content-Length must be digits, was " + value);
     }
 
-    /** No CR, LF or other control character: a handler must not be able to split the response. */
-    private static void checkField(String name, String value) {
-        if (!Tokens.isToken(name)) {
-            throw new IllegalArgumentException("header name is not a token: " + name);
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
-                throw new IllegalArgumentException("header " + name + " has a control or non-Latin-1 character");
-            }
+    /**
+     * Checks every field once more before the head goes out: {@link #headers()} hands out the
+     * fields themselves, so a value added there has not been checked yet.
+     */
+    private void checkFields() {
+        for (int i = 0; i < headers.size(); i++) {
+            Headers.check(headers.name(i), headers.value(i));
         }
     }
 }

@@ -131,6 +131,11 @@ class ServerResponseTest {
                     }
                     res.header("X-Tab", "a\tb");
                     res.send("done");
+                })
+                .get("/split-through-headers", (req, res) -> {
+                    // headers() hands out the fields themselves: these are checked only when the head goes out
+                    res.headers().add("X-Evil", req.queryParam("v"));
+                    res.send("never sent");
                 }));
     }
 
@@ -335,6 +340,18 @@ class ServerResponseTest {
         assertEquals("HTTP/1.1 201 Created", created.statusLine);
         assertEquals("0", created.header("Content-Length"));
         assertServedAfterwards(client);
+    }
+
+    @Test
+    void fieldsAddedThroughHeadersAreCheckedWhenTheHeadIsSent() throws IOException {
+        // CR LF, and U+560A, whose low byte is LF: narrowed to Latin-1 it would end the line
+        for (String value : List.of("a%0D%0ASet-Cookie:%20evil=1", "a%E5%98%8ASet-Cookie:%20evil=1", "a%00b")) {
+            RawResponse r = HARNESS.exchange(get("/split-through-headers?v=" + value));
+            assertEquals(500, r.status, value);
+            assertNull(r.header("Set-Cookie"), value);
+            assertNull(r.header("X-Evil"), value);
+            assertFalse(r.bodyText().contains("never sent"), value);
+        }
     }
 
     @Test
