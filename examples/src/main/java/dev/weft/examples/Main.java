@@ -44,6 +44,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TcPing.class,
             TimeWaitDemo.class,
             TcpProxyExample.class,
+            LbCommand.class,
             HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {

@@ -72,6 +72,9 @@ public final class HttpServer implements AutoCloseable {
             tcpBuilder.transport(b.transport);
         }
         tcpBuilder.acceptProxyProtocol(b.acceptProxyProtocol);
+        if (b.backlog > 0) {
+            tcpBuilder.backlog(b.backlog);
+        }
         try {
             this.tcp = tcpBuilder.start();
         } catch (RuntimeException e) {
@@ -165,8 +168,18 @@ public final class HttpServer implements AutoCloseable {
         private Duration handshakeTimeout = TcpServer.DEFAULT_HANDSHAKE_TIMEOUT;
         private Transport transport;
         private boolean acceptProxyProtocol;
+        private int backlog;
 
         private Builder() {
+        }
+
+        /** The listen backlog asked of the kernel; see {@link TcpServer.Builder#backlog(int)}. */
+        public Builder backlog(int value) {
+            if (value < 1) {
+                throw new IllegalArgumentException("backlog must be positive, was " + value);
+            }
+            this.backlog = value;
+            return this;
         }
 
         /**
