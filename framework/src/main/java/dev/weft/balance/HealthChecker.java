@@ -11,44 +11,91 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Runs a group's {@link HealthCheck}: a virtual thread per server that probes it every interval, so
- * that a slow server delays no other's checks. The timeout covers resolving the host name,
- * connecting and, for HTTP, the status line; a lookup itself is bounded only by the {@link Resolver}
- * (a {@link dev.weft.dns.CachingResolver} has a lookup timeout), and a probe tries the first address
- * it returns, the one a connect tries first. Moves servers out of service after {@code fall} failures in a
- * row and back after {@code rise} successes, and logs each move.
+ * that a slow server delays no other's checks. Each server's first probe waits a random part of
+ * the first interval (drawn once, when the checks start), so a group's servers are probed at
+ * different moments rather than all in the same millisecond, and keep those phases. Servers
+ * configured {@code down} are not probed.
+ *
+ * <p>A probe resolves the server's host name (bounded only by the {@link Resolver}: a
+ * {@link dev.weft.dns.CachingResolver} has a lookup timeout) and probes every address it returns,
+ * in order, each within the timeout (the first one's includes the lookup). The verdict is that of
+ * the first address that accepts the TCP connection: that is the address
+ * {@link Endpoint#connect} (the proxies' connect) would use, so a server is healthy exactly when
+ * the connection a request would get is healthy. nginx resolves a {@code server} name once, at
+ * start, into one peer per address, and its check module probes each; Weft keeps one server per
+ * name and re-resolves, so it probes every address to report the others too (their failures go
+ * into {@link UpstreamStatus#checkProblem()}, and count when no address accepts), but only the
+ * one a connection would use decides. Moves servers out of service after {@code fall} failures in
+ * a row and back after {@code rise} successes, and logs each move.
  */
 final class HealthChecker implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HealthChecker.class.getName());
     private static final int MAX_STATUS_LINE = 1024;
 
+    /** What one probe of a server found: {@code failure} null if healthy; {@code problem} null if every address was. */
+    record Verdict(String failure, String problem) {
+    }
+
+    private record AddressProbe(boolean connected, String failure) {
+    }
+
     private final String group;
     private final List<Peer> peers;
+    private final long[] offsets;
     private final HealthCheck check;
     private final Resolver resolver;
     private final UpstreamMetrics metrics;
+    private final LongSupplier clock;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<Thread> threads = new ArrayList<>();
+    private volatile long startedAt;
 
-    HealthChecker(String group, List<Peer> peers, HealthCheck check, Resolver resolver, UpstreamMetrics metrics) {
+    HealthChecker(String group, List<Peer> peers, HealthCheck check, Resolver resolver, UpstreamMetrics metrics,
+            LongSupplier clock, RandomGenerator random) {
         this.group = group;
-        this.peers = peers;
+        this.peers = peers.stream().filter(p -> !p.upstream.down()).toList();
         this.check = check;
         this.resolver = resolver;
         this.metrics = metrics;
+        this.clock = clock;
+        this.offsets = new long[this.peers.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = random.nextLong(check.interval().toNanos());
+        }
+    }
+
+    /** The servers probed, in the order of {@link #firstProbeOffsets()}. */
+    List<Peer> peers() {
+        return peers;
+    }
+
+    /** Nanoseconds from {@link #startedAt()} to each server's first probe. */
+    long[] firstProbeOffsets() {
+        return offsets.clone();
+    }
+
+    /** The {@link System#nanoTime()} at which the checks started. */
+    long startedAt() {
+        return startedAt;
     }
 
     void start() {
-        for (Peer peer : peers) {
-            threads.add(Thread.ofVirtual().name("weft-health-" + group + "-" + peer.upstream).start(() -> loop(peer)));
+        startedAt = System.nanoTime();
+        for (int i = 0; i < peers.size(); i++) {
+            Peer peer = peers.get(i);
+            long first = startedAt + offsets[i];
+            threads.add(Thread.ofVirtual().name("weft-health-" + group + "-" + peer.upstream)
+                    .start(() -> loop(peer, first)));
         }
     }
 
@@ -58,24 +105,20 @@ final class HealthChecker implements AutoCloseable {
         threads.forEach(Thread::interrupt);
     }
 
-    private void loop(Peer peer) {
+    private void loop(Peer peer, long first) {
         long interval = check.interval().toNanos();
-        long next = System.nanoTime();
+        long next = first;
         try {
-            while (stopped.getCount() > 0) {
-                String failure = probe(peer.upstream.endpoint());
+            while (!stopped.await(Math.max(0, next - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                Verdict verdict = probe(peer.upstream.endpoint());
                 if (stopped.getCount() == 0) {
                     return;
                 }
-                record(peer, failure);
+                peer.checkProblem = verdict.problem();
+                record(peer, verdict.failure());
                 next += interval;
-                long wait = next - System.nanoTime();
-                if (wait < 0) { // the probe took longer than the interval: probe again now
+                if (next - System.nanoTime() < 0) { // the probe took longer than the interval: probe again now
                     next = System.nanoTime();
-                    wait = 0;
-                }
-                if (stopped.await(wait, TimeUnit.NANOSECONDS)) {
-                    return;
                 }
             }
         } catch (InterruptedException e) {
@@ -86,46 +129,75 @@ final class HealthChecker implements AutoCloseable {
     /** Counts one probe's outcome (null: healthy, else why not) and moves the server if it is time. */
     void record(Peer peer, String failure) {
         if (failure == null) {
-            peer.checkFailures = 0;
-            if (!peer.checkedUp && ++peer.checkSuccesses >= check.rise()) {
-                peer.checkSuccesses = 0;
-                peer.checkedUp = true;
+            peer.badInARow = 0;
+            if (!peer.checkedUp && ++peer.goodInARow >= check.rise()) {
+                peer.goodInARow = 0;
+                peer.checked(true, clock.getAsLong());
                 LOG.log(Level.INFO, "upstream " + peer.upstream + " of " + group + " is back in service after "
                         + check.rise() + " good health checks");
             }
             return;
         }
         metrics.checkFailed(peer);
-        peer.checkSuccesses = 0;
-        if (peer.checkedUp && ++peer.checkFailures >= check.fall()) {
-            peer.checkFailures = 0;
-            peer.checkedUp = false;
+        peer.goodInARow = 0;
+        if (peer.checkedUp && ++peer.badInARow >= check.fall()) {
+            peer.badInARow = 0;
+            peer.checked(false, clock.getAsLong());
             LOG.log(Level.WARNING, "upstream " + peer.upstream + " of " + group + " is out of service after "
                     + check.fall() + " failed health checks, the last: " + failure);
         }
     }
 
-    /** Null if the server is healthy, else what went wrong. */
-    private String probe(Endpoint endpoint) {
-        long deadline = System.nanoTime() + check.timeout().toNanos();
-        try (Socket socket = new Socket()) {
-            List<InetAddress> addresses = resolver.resolve(endpoint.host());
-            if (addresses.isEmpty()) {
-                return "no address for " + endpoint.host();
-            }
-            socket.connect(new InetSocketAddress(addresses.get(0), endpoint.port()), millisLeft(deadline));
-            return check.httpPath() == null ? null : httpStatus(socket, endpoint, deadline);
-        } catch (SocketTimeoutException e) {
-            return "timed out";
+    /** Probes every address of {@code endpoint}; the first that accepts a connection decides. */
+    Verdict probe(Endpoint endpoint) {
+        long start = System.nanoTime();
+        List<InetAddress> addresses;
+        try {
+            addresses = resolver.resolve(endpoint.host());
         } catch (IOException | RuntimeException e) {
-            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            return new Verdict(describe(e), describe(e));
+        }
+        if (addresses.isEmpty()) {
+            String failure = "no address for " + endpoint.host();
+            return new Verdict(failure, failure);
+        }
+        List<String> failures = new ArrayList<>();
+        boolean decided = false;
+        String failure = null;
+        for (int i = 0; i < addresses.size() && stopped.getCount() > 0; i++) {
+            InetAddress address = addresses.get(i);
+            AddressProbe p = probe(address, endpoint, (i == 0 ? start : System.nanoTime()) + check.timeout().toNanos());
+            if (p.failure() != null) {
+                failures.add(addresses.size() == 1 ? p.failure() : address.getHostAddress() + ": " + p.failure());
+            }
+            if (!decided && p.connected()) {
+                decided = true;
+                failure = p.failure();
+            }
+        }
+        String problem = failures.isEmpty() ? null : String.join("; ", failures);
+        if (!decided) {
+            failure = failures.size() == 1 ? failures.get(0) : "no address accepted: " + problem;
+        }
+        return new Verdict(failure, problem);
+    }
+
+    private AddressProbe probe(InetAddress address, Endpoint endpoint, long deadline) {
+        boolean connected = false;
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, endpoint.port()), millisLeft(deadline));
+            connected = true;
+            return new AddressProbe(true, check.isHttp() ? httpStatus(socket, endpoint, deadline) : null);
+        } catch (SocketTimeoutException e) {
+            return new AddressProbe(connected, "timed out");
+        } catch (IOException | RuntimeException e) {
+            return new AddressProbe(connected, describe(e));
         }
     }
 
     private String httpStatus(Socket socket, Endpoint endpoint, long deadline) throws IOException {
         OutputStream out = socket.getOutputStream();
-        out.write(("GET " + check.httpPath() + " HTTP/1.1\r\nHost: " + endpoint + "\r\nUser-Agent: weft-health-check"
-                + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(check.request(endpoint.toString()));
         out.flush();
         InputStream in = new BufferedInputStream(socket.getInputStream(), 256);
         StringBuilder line = new StringBuilder();
@@ -148,7 +220,11 @@ final class HealthChecker implements AutoCloseable {
             return "not an HTTP status line: " + status;
         }
         int code = Integer.parseInt(status.substring(9, 12));
-        return code >= 200 && code < 400 ? null : "status " + code;
+        return check.expectedStatus().contains(code / 100) ? null : "status " + code;
+    }
+
+    private static String describe(Exception e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     private static int millisLeft(long deadline) throws SocketTimeoutException {

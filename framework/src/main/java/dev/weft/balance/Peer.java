@@ -1,10 +1,14 @@
 package dev.weft.balance;
 
+import dev.weft.client.Endpoint;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The running state of one {@link Upstream} in its group: requests in flight, the round robin's
- * current weight, the passive failure count and the active checks' verdict.
+ * current weight, the passive failure count, the active checks' verdict and the figures of its
+ * {@link UpstreamStatus}.
  */
 final class Peer {
 
@@ -20,10 +24,19 @@ final class Peer {
     private long windowStart;
     private long lastFailure;
 
-    // Written by the health checker only.
+    // Written by the health checker only (the verdict is read by pickers, hence volatile).
     volatile boolean checkedUp = true;
-    int checkSuccesses;
-    int checkFailures;
+    volatile String checkProblem;
+    int goodInARow;
+    int badInARow;
+
+    // For the status page and the meters; written from pickers and the checker.
+    final AtomicLong picks = new AtomicLong();
+    final AtomicLong requestFailures = new AtomicLong();
+    final AtomicLong checkFailures = new AtomicLong();
+    final AtomicLong transitions = new AtomicLong();
+    volatile long lastTransition;
+    volatile long lastResponseNanos = -1;
 
     Peer(Upstream upstream, boolean passive) {
         this.upstream = upstream;
@@ -32,9 +45,28 @@ final class Peer {
         this.failTimeoutNanos = upstream.failTimeout().toNanos();
     }
 
-    /** In service: its checks pass, and it is not sitting out failed requests. */
+    Endpoint endpoint() {
+        return upstream.endpoint();
+    }
+
+    /** In service: not {@code down}, its checks pass, and it is not sitting out failed requests. */
     boolean available(long now) {
-        return checkedUp && (maxFails == 0 || fails < maxFails || now - lastFailure > failTimeoutNanos);
+        return !upstream.down() && checkedUp && !sittingOut(now);
+    }
+
+    /** Sitting out {@code failTimeout} after {@code maxFails} failures (or running its one trial request). */
+    boolean sittingOut(long now) {
+        return maxFails > 0 && fails >= maxFails && now - lastFailure <= failTimeoutNanos;
+    }
+
+    /** Below its {@code max_conns}. Called under the group's lock, which also guards every change of {@link #active}. */
+    boolean hasRoom() {
+        return upstream.maxConns() == 0 || active.get() < upstream.maxConns();
+    }
+
+    /** May take this request: available, below {@code max_conns}, and not tried for it yet. */
+    boolean eligible(long now, Set<Endpoint> tried) {
+        return available(now) && hasRoom() && !tried.contains(upstream.endpoint());
     }
 
     /**
@@ -74,5 +106,21 @@ final class Peer {
         if (pickedAt - lastFailure >= 0) {
             fails = 0;
         }
+    }
+
+    /** The active checks' verdict; returns true if it changed (and counts the change at {@code now}). */
+    boolean checked(boolean up, long now) {
+        if (checkedUp == up) {
+            return false;
+        }
+        checkedUp = up;
+        transition(now);
+        return true;
+    }
+
+    /** It went out of service or came back at {@code now}. */
+    void transition(long now) {
+        lastTransition = now;
+        transitions.incrementAndGet();
     }
 }

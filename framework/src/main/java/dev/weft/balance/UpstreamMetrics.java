@@ -12,14 +12,18 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * The meters of one {@link UpstreamGroup}, tagged {@code group=<name>} and
- * {@code upstream=host:port}: {@code weft.upstream.available} (1 or 0) and
- * {@code weft.upstream.in.flight} (gauges), {@code weft.upstream.failures{kind=request|check}}
- * (counters). Removed when the group closes.
+ * The meters of one {@link UpstreamGroup}, one set per server, tagged {@code upstream=<group name>}
+ * and {@code server=host:port} (nginx's names: the {@code upstream} block and its {@code server}
+ * line): {@code weft.upstream.available} (1 or 0) and {@code weft.upstream.in.flight} (gauges),
+ * {@code weft.upstream.requests} (picks) and {@code weft.upstream.failures{kind=request|check}}
+ * (counters). Removed when the group closes. The peers keep the same counts for
+ * {@link UpstreamStatus} (a registry may be one that keeps nothing).
  */
 final class UpstreamMetrics implements AutoCloseable {
 
-    private record PeerMeters(Counter requestFailures, Counter checkFailures) {
+    private static final String FAILURES = "failed requests (kind=request) and failed health checks (kind=check)";
+
+    private record PeerMeters(Counter requests, Counter requestFailures, Counter checkFailures) {
     }
 
     private final MeterRegistry registry;
@@ -28,32 +32,42 @@ final class UpstreamMetrics implements AutoCloseable {
 
     UpstreamMetrics(MeterRegistry registry, String group, List<Peer> peers, Predicate<Peer> available) {
         this.registry = registry;
-        if (registry.find("weft.upstream.available").tag("group", group).meter() != null) {
+        if (registry.find("weft.upstream.available").tag("upstream", group).meter() != null) {
             // Micrometer would hand back the other group's meters, and closing either would remove both.
             throw new IllegalStateException("an upstream group named " + group + " is already registered in this"
                     + " meter registry: close it before building its replacement, or give this one another name");
         }
         for (Peer peer : peers) {
-            Tags tags = Tags.of("group", group, "upstream", peer.upstream.toString());
+            Tags tags = Tags.of("upstream", group, "server", peer.upstream.toString());
             meters.add(Gauge.builder("weft.upstream.available", peer, p -> available.test(p) ? 1 : 0)
-                    .tags(tags).description("1 while the upstream is in service").register(registry));
+                    .tags(tags).description("1 while the server is in service").register(registry));
             meters.add(Gauge.builder("weft.upstream.in.flight", peer, p -> p.active.get())
-                    .tags(tags).description("requests picked for the upstream and not yet finished").register(registry));
+                    .tags(tags).description("requests picked for the server and not yet finished").register(registry));
+            Counter requests = Counter.builder("weft.upstream.requests").tags(tags)
+                    .description("requests picked for the server").register(registry);
             Counter request = Counter.builder("weft.upstream.failures").tags(tags).tag("kind", "request")
-                    .description("failed requests (kind=request) and failed health checks (kind=check)").register(registry);
+                    .description(FAILURES).register(registry);
             Counter check = Counter.builder("weft.upstream.failures").tags(tags).tag("kind", "check")
-                    .description("failed requests (kind=request) and failed health checks (kind=check)").register(registry);
+                    .description(FAILURES).register(registry);
+            meters.add(requests);
             meters.add(request);
             meters.add(check);
-            byPeer.put(peer, new PeerMeters(request, check));
+            byPeer.put(peer, new PeerMeters(requests, request, check));
         }
     }
 
+    void picked(Peer peer) {
+        peer.picks.incrementAndGet();
+        byPeer.get(peer).requests.increment();
+    }
+
     void requestFailed(Peer peer) {
+        peer.requestFailures.incrementAndGet();
         byPeer.get(peer).requestFailures.increment();
     }
 
     void checkFailed(Peer peer) {
+        peer.checkFailures.incrementAndGet();
         byPeer.get(peer).checkFailures.increment();
     }
 

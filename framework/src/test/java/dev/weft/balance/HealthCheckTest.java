@@ -13,11 +13,16 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,13 +86,13 @@ class HealthCheckTest {
                 assertEquals(ub, pick.upstream());
             }
         }
-        assertTrue(registry.get("weft.upstream.failures").tag("upstream", ua.toString()).tag("kind", "check")
+        assertTrue(registry.get("weft.upstream.failures").tag("server", ua.toString()).tag("kind", "check")
                 .counter().count() >= 2);
         assertTrue(g.isAvailable(ub));
 
         listener(ua.endpoint().port());
         await().atMost(Duration.ofSeconds(10)).until(() -> g.isAvailable(ua));
-        assertEquals(1.0, registry.get("weft.upstream.available").tag("upstream", ua.toString()).gauge().value());
+        assertEquals(1.0, registry.get("weft.upstream.available").tag("server", ua.toString()).gauge().value());
     }
 
     @Test
@@ -146,7 +151,7 @@ class HealthCheckTest {
                 upstream(fast.port()), mute);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= 5);
-        assertEquals(0.0, registry.get("weft.upstream.failures").tag("upstream", mute.toString()).tag("kind", "check")
+        assertEquals(0.0, registry.get("weft.upstream.failures").tag("server", mute.toString()).tag("kind", "check")
                 .counter().count(), "five probes of the fast server while the silent one's first still waits");
     }
 
@@ -187,7 +192,8 @@ class HealthCheckTest {
     void fallFailuresInARowTakeAServerOutAndRiseSuccessesBringItBack() {
         Peer peer = new Peer(upstream(9), true);
         HealthChecker checker = new HealthChecker("rise-fall", List.of(peer), FAST.withRise(2).withFall(3),
-                host -> List.of(), new UpstreamMetrics(registry, "rise-fall", List.of(peer), p -> true));
+                host -> List.of(), new UpstreamMetrics(registry, "rise-fall", List.of(peer), p -> true), () -> 42L,
+                new SplittableRandom(1));
         checker.record(peer, "refused");
         checker.record(peer, "refused");
         checker.record(peer, null); // the run of failures is broken
@@ -202,6 +208,159 @@ class HealthCheckTest {
         assertFalse(peer.checkedUp, "one success in a row, rise is 2");
         checker.record(peer, null);
         assertTrue(peer.checkedUp, "two in a row");
+        assertEquals(2, peer.transitions.get(), "out once, back once");
+        assertEquals(42L, peer.lastTransition, "dated by the group's clock");
         assertEquals(6.0, registry.get("weft.upstream.failures").tag("kind", "check").counter().count());
+    }
+    @Test
+    void theStatusClassesThatCountAsHealthyAreConfigurable() throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        HttpServer moved = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry())
+                .get("/", (req, res) -> {
+                    answered.incrementAndGet();
+                    res.send(301, "elsewhere");
+                })
+                .start());
+        ServerSocket other = listener(0);
+        HealthCheck check = HealthCheck.http("/").withInterval(Duration.ofMillis(50)).withRise(1).withFall(2)
+                .withTimeout(Duration.ofMillis(500));
+        Upstream web = upstream(moved.port());
+        UpstreamGroup strict = closeLater(UpstreamGroup.builder("strict").meterRegistry(registry)
+                .healthCheck(check.withExpectedStatus(Set.of(2))).add(web).add(upstream(other.getLocalPort())).build());
+        UpstreamGroup lenient = closeLater(UpstreamGroup.builder("lenient").meterRegistry(registry)
+                .healthCheck(check).add(web).add(upstream(other.getLocalPort())).build());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !strict.isAvailable(web));
+        assertEquals("status 301", strict.status().get(0).checkProblem());
+        int seen = answered.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> answered.get() >= seen + 6);
+        assertTrue(lenient.isAvailable(web), "3xx is healthy by default (http_2xx http_3xx)");
+        assertEquals(0.0, registry.get("weft.upstream.failures").tag("upstream", "lenient").tag("server", web.toString())
+                .tag("kind", "check").counter().count());
+    }
+
+    @Test
+    void httpSendIsSentByteForByte() throws Exception {
+        String request = "HEAD /status?full=1 HTTP/1.0\r\nHost: backend.internal\r\nX-Probe: weft\r\n\r\n";
+        Queue<String> received = new ConcurrentLinkedQueue<>();
+        ServerSocket raw = listener(0);
+        Thread.ofVirtual().start(() -> {
+            while (!raw.isClosed()) {
+                try (java.net.Socket s = raw.accept()) {
+                    StringBuilder head = new StringBuilder();
+                    java.io.InputStream in = s.getInputStream();
+                    while (!head.toString().endsWith("\r\n\r\n") && head.length() < 8192) {
+                        int b = in.read();
+                        if (b < 0) {
+                            break;
+                        }
+                        head.append((char) b);
+                    }
+                    received.add(head.toString());
+                    s.getOutputStream().write("HTTP/1.0 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return; // closed
+                }
+            }
+        });
+        HealthCheck check = HealthCheck.tcp().withHttpSend(request).withInterval(Duration.ofMillis(50))
+                .withExpectedStatus(Set.of(2)).withFall(1);
+        assertTrue(check.isHttp());
+        assertEquals("/status?full=1", check.httpPath());
+        Upstream u = upstream(raw.getLocalPort());
+        UpstreamGroup g = group(check, u, upstream(listener(0).getLocalPort()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() >= 3);
+        assertEquals(request, received.peek());
+        assertTrue(g.isAvailable(u));
+        assertEquals(0.0, registry.get("weft.upstream.failures").tag("server", u.toString()).tag("kind", "check")
+                .counter().count());
+    }
+
+    @Test
+    void everyAddressIsProbedAndTheFirstThatAcceptsDecides() throws Exception {
+        int port = listener(0).getLocalPort(); // 127.0.0.1 accepts; nothing listens on 127.0.0.2 or .3
+        InetAddress one = InetAddress.getByName("127.0.0.1");
+        InetAddress two = InetAddress.getByName("127.0.0.2");
+        InetAddress three = InetAddress.getByName("127.0.0.3");
+        Map<String, List<InetAddress>> names = Map.of("refused-first.test", List.of(two, one),
+                "accepted-first.test", List.of(one, two), "none.test", List.of(two, three));
+        Peer peer = new Peer(upstream(port), true);
+        HealthChecker checker = new HealthChecker("addresses", List.of(peer), FAST, names::get,
+                new UpstreamMetrics(registry, "addresses", List.of(peer), p -> true), System::nanoTime,
+                new SplittableRandom(1));
+
+        HealthChecker.Verdict refusedFirst = checker.probe(new Endpoint("refused-first.test", port));
+        assertEquals(null, refusedFirst.failure(), "a connection would go to 127.0.0.1, which accepts");
+        assertTrue(refusedFirst.problem().startsWith("127.0.0.2: ConnectException"), refusedFirst.problem());
+
+        HealthChecker.Verdict acceptedFirst = checker.probe(new Endpoint("accepted-first.test", port));
+        assertEquals(null, acceptedFirst.failure());
+        assertTrue(acceptedFirst.problem().startsWith("127.0.0.2: ConnectException"),
+                "the address after the one that decides is probed too: " + acceptedFirst.problem());
+
+        HealthChecker.Verdict none = checker.probe(new Endpoint("none.test", port));
+        assertTrue(none.failure().matches("no address accepted: 127\\.0\\.0\\.2: ConnectException.*; 127\\.0\\.0\\.3: "
+                + "ConnectException.*"), none.failure());
+
+        Upstream named = Upstream.of("refused-first.test:" + port);
+        UpstreamGroup g = closeLater(UpstreamGroup.builder("named").healthCheck(FAST).resolver(names::get)
+                .meterRegistry(registry).add(named).add(Upstream.of("none.test:" + port)).build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.status().get(0).checkProblem() != null
+                && !g.isAvailable(Upstream.of("none.test:" + port)));
+        assertTrue(g.isAvailable(named));
+        assertEquals(UpstreamStatus.State.UP, g.status().get(0).state());
+        assertTrue(g.status().get(0).checkProblem().startsWith("127.0.0.2: "));
+    }
+
+    @Test
+    void eachServersFirstProbeWaitsARandomPartOfTheInterval() throws Exception {
+        int port = listener(0).getLocalPort();
+        Map<String, Long> firstProbe = new ConcurrentHashMap<>();
+        Resolver recording = host -> {
+            firstProbe.putIfAbsent(host, System.nanoTime());
+            return List.of(InetAddress.getLoopbackAddress());
+        };
+        Duration interval = Duration.ofMillis(800);
+        UpstreamGroup.Builder b = UpstreamGroup.builder("jitter").meterRegistry(registry).resolver(recording)
+                .random(new SplittableRandom(3)).healthCheck(FAST.withInterval(interval));
+        for (int i = 0; i < 5; i++) {
+            b.add("s" + i + ".test:" + port);
+        }
+        UpstreamGroup g = closeLater(b.build());
+        HealthChecker checker = g.checker();
+        long[] offsets = checker.firstProbeOffsets();
+
+        assertEquals(5, offsets.length);
+        assertEquals(5, java.util.Arrays.stream(offsets).distinct().count());
+        assertTrue(java.util.Arrays.stream(offsets).allMatch(o -> o >= 0 && o < interval.toNanos()));
+        long spread = java.util.Arrays.stream(offsets).max().orElseThrow() - java.util.Arrays.stream(offsets).min().orElseThrow();
+        assertTrue(spread > interval.toNanos() / 4, "spread over the interval: " + spread + " ns");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> firstProbe.size() == 5);
+        for (int i = 0; i < 5; i++) {
+            long waited = firstProbe.get(checker.peers().get(i).upstream.endpoint().host()) - checker.startedAt();
+            assertTrue(waited >= offsets[i], "server " + i + " probed after " + waited + " ns, before its "
+                    + offsets[i] + " ns");
+        }
+    }
+
+    @Test
+    void aDownServerIsNeverProbed() throws Exception {
+        int port = listener(0).getLocalPort();
+        Map<String, AtomicInteger> lookups = new ConcurrentHashMap<>();
+        Resolver counting = host -> {
+            lookups.computeIfAbsent(host, h -> new AtomicInteger()).incrementAndGet();
+            return List.of(InetAddress.getLoopbackAddress());
+        };
+        Upstream off = Upstream.of("off.test:" + port).withDown(true);
+        UpstreamGroup g = closeLater(UpstreamGroup.builder("with-down").healthCheck(FAST).resolver(counting)
+                .meterRegistry(registry).add(Upstream.of("on.test:" + port)).add(off).build());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> lookups.containsKey("on.test") && lookups.get("on.test").get() >= 4);
+        assertEquals(Set.of("on.test"), lookups.keySet());
+        assertFalse(g.isAvailable(off));
+        assertEquals(UpstreamStatus.State.DOWN, g.status().get(1).state());
     }
 }

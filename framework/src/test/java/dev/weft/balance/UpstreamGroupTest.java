@@ -160,8 +160,8 @@ class UpstreamGroupTest {
             for (int i = 0; i < 5; i++) {
                 assertEquals(B, pickAndClose(g, null));
             }
-            assertEquals(0.0, registry.get("weft.upstream.available").tag("upstream", "127.0.0.1:9001").gauge().value());
-            assertEquals(2.0, registry.get("weft.upstream.failures").tag("upstream", "127.0.0.1:9001")
+            assertEquals(0.0, registry.get("weft.upstream.available").tag("server", "127.0.0.1:9001").gauge().value());
+            assertEquals(2.0, registry.get("weft.upstream.failures").tag("server", "127.0.0.1:9001")
                     .tag("kind", "request").counter().count());
 
             now.addAndGet(Duration.ofSeconds(10).toNanos() + 1);
@@ -292,8 +292,14 @@ class UpstreamGroupTest {
     @Test
     void theDefaultsArePinned() {
         assertEquals(new Upstream(A.endpoint(), 1, 1, Duration.ofSeconds(10), false), Upstream.of("127.0.0.1:9001"));
+        assertEquals(new Upstream(A.endpoint(), 1, 1, Duration.ofSeconds(10), false, false, 0), Upstream.of("127.0.0.1:9001"));
         assertEquals(new HealthCheck(Duration.ofSeconds(5), 2, 3, Duration.ofSeconds(1), null), HealthCheck.tcp());
+        assertEquals(new HealthCheck(Duration.ofSeconds(5), 2, 3, Duration.ofSeconds(1), null, Set.of(2, 3), null),
+                HealthCheck.tcp());
         assertEquals("/health", HealthCheck.http("/health").httpPath());
+        assertEquals(Set.of(2, 3), HealthCheck.http("/health").expectedStatus());
+        assertEquals("GET /health HTTP/1.1\r\nHost: 10.0.0.1:80\r\nUser-Agent: weft-health-check\r\nConnection: close\r\n\r\n",
+                new String(HealthCheck.http("/health").request("10.0.0.1:80"), java.nio.charset.StandardCharsets.US_ASCII));
         try (UpstreamGroup g = group(A).build()) {
             assertEquals(Strategy.ROUND_ROBIN, g.strategy());
         }
@@ -311,6 +317,22 @@ class UpstreamGroupTest {
                 assertThrows(IllegalArgumentException.class, () -> Upstream.of("nohost")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> HealthCheck.http("health"));
         assertThrows(IllegalArgumentException.class, () -> HealthCheck.tcp().withFall(0));
+        assertEquals("maxConns must be 0 (no limit) or more, was -1",
+                assertThrows(IllegalArgumentException.class, () -> A.withMaxConns(-1)).getMessage());
+        assertEquals("expectedStatus must be status classes 1..5 (2 for 2xx), was [6]",
+                assertThrows(IllegalArgumentException.class, () -> HealthCheck.http("/").withExpectedStatus(Set.of(6)))
+                        .getMessage());
+        assertThrows(IllegalArgumentException.class, () -> HealthCheck.http("/").withExpectedStatus(Set.of()));
+        assertEquals("httpSend must end with an empty line (CRLF CRLF)", assertThrows(IllegalArgumentException.class,
+                () -> HealthCheck.tcp().withHttpSend("GET / HTTP/1.0\r\n")).getMessage());
+        assertEquals("httpSend must be printable ASCII in lines ending with CRLF, has 0x0a at 14",
+                assertThrows(IllegalArgumentException.class,
+                        () -> HealthCheck.tcp().withHttpSend("GET / HTTP/1.0\n\r\n\r\n")).getMessage());
+        assertEquals("httpSend must start with a request line like GET / HTTP/1.1, was GET /",
+                assertThrows(IllegalArgumentException.class,
+                        () -> HealthCheck.tcp().withHttpSend("GET /\r\n\r\n")).getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> HealthCheck.tcp().withHttpSend("GET / HTTP/1.0\r\nX: " + "x".repeat(5000) + "\r\n\r\n"));
         try (UpstreamGroup g = group(A).build()) {
             assertThrows(IllegalArgumentException.class, () -> g.isAvailable(B));
         }

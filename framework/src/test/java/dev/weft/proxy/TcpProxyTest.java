@@ -166,7 +166,7 @@ class TcpProxyTest {
 
         assertEquals("up", receive(proxy)); // round robin tried the refused one first
         assertFalse(group.isAvailable(down), "max_fails 1");
-        assertEquals(1.0, registry.get("weft.upstream.failures").tag("upstream", down.toString())
+        assertEquals(1.0, registry.get("weft.upstream.failures").tag("server", down.toString())
                 .tag("kind", "request").counter().count());
         assertEquals("up", receive(proxy));
     }
