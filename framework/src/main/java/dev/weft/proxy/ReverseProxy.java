@@ -125,6 +125,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     private final long nextUpstreamTimeoutNanos;
     private final String rewriteFrom;
     private final String rewriteTo;
+    private final HeaderValue hashKey;
     private final Counter ok;
     private final Counter badGateway;
     private final Counter gatewayTimeout;
@@ -146,6 +147,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         this.nextUpstreamTimeoutNanos = b.nextUpstreamTimeout.toNanos();
         this.rewriteFrom = b.rewriteFrom;
         this.rewriteTo = b.rewriteTo;
+        this.hashKey = b.hashKey;
         PoolOptions options = PoolOptions.DEFAULTS
                 .withMaxPerEndpoint(100_000).withMaxTotal(100_000).withIdle(0, b.keepalive)
                 .withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout).withWriteTimeout(b.sendTimeout);
@@ -192,7 +194,8 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         for (;;) {
             Pick pick;
             try {
-                pick = upstreams.pick(request.remoteAddress().getAddress(), tried);
+                pick = upstreams.pick(request.remoteAddress().getAddress(),
+                        hashKey == null ? null : hashKey.value(request, null), tried);
             } catch (NoLiveUpstreamException e) {
                 fail(request, response, lastEndpoint, last != null ? last
                         : new Failure(Failure.Kind.NO_UPSTREAM, e.getMessage(), false));
@@ -368,6 +371,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         private Duration nextUpstreamTimeout = Duration.ZERO;
         private String rewriteFrom;
         private String rewriteTo;
+        private HeaderValue hashKey;
         private Resolver resolver = Resolver.system();
         private MeterRegistry registry = Metrics.globalRegistry;
 
@@ -467,6 +471,16 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         public Builder rewritePrefix(String prefix, String replacement) {
             this.rewriteFrom = Objects.requireNonNull(prefix, "prefix");
             this.rewriteTo = Objects.requireNonNull(replacement, "replacement");
+            return this;
+        }
+
+        /**
+         * The key the group's {@code HASH} and {@code CONSISTENT_HASH} strategies hash, computed per
+         * request (nginx's {@code hash $request_uri}: {@code HeaderValue.requestUri()}); the upstream
+         * passed to it is null. None by default: those strategies then go round robin.
+         */
+        public Builder hashKey(HeaderValue key) {
+            this.hashKey = Objects.requireNonNull(key, "key");
             return this;
         }
 

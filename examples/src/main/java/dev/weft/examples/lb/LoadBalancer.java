@@ -105,32 +105,29 @@ public final class LoadBalancer implements AutoCloseable {
             case ROUND_ROBIN -> Strategy.ROUND_ROBIN;
             case LEAST_CONN -> Strategy.LEAST_CONNECTIONS;
             case IP_HASH -> Strategy.IP_HASH;
-            case HASH, RANDOM -> throw refuse(u.line(), u.balance().directive(), "is not supported by this runtime yet");
+            case HASH -> u.consistent() ? Strategy.CONSISTENT_HASH : Strategy.HASH;
+            case RANDOM -> u.randomTwo() ? Strategy.RANDOM_TWO : Strategy.RANDOM;
         };
         UpstreamGroup.Builder b = UpstreamGroup.builder(u.name()).strategy(strategy).meterRegistry(registry);
         for (UpstreamServer s : u.servers()) {
-            if (s.down() || s.maxConns() > 0) {
-                throw refuse(s.line(), "server", "parameters \"down\" and \"max_conns\" are not supported by this runtime yet");
-            }
             b.add(Upstream.of(new Endpoint(s.host(), s.port())).withWeight(s.weight())
-                    .withMaxFails(s.maxFails(), s.failTimeout()).withBackup(s.backup()));
+                    .withMaxFails(s.maxFails(), s.failTimeout()).withBackup(s.backup()).withDown(s.down())
+                    .withMaxConns(s.maxConns()));
         }
         Check c = u.check();
         if (c != null) {
-            if (c.type().equals("http") && !c.expectAlive().equals(Check.DEFAULT_EXPECT_ALIVE)) {
-                throw refuse(u.line(), "check_http_expect_alive", "other than http_2xx http_3xx is not supported by this runtime yet");
+            HealthCheck check = HealthCheck.tcp();
+            if (c.type().equals("http")) {
+                Set<Integer> classes = new java.util.TreeSet<>();
+                for (String alive : c.expectAlive()) { // http_2xx ...
+                    classes.add(alive.charAt(5) - '0');
+                }
+                check = check.withHttpSend(c.httpSend()).withExpectedStatus(classes);
             }
-            HealthCheck check = c.type().equals("http") ? HealthCheck.http(checkPath(c.httpSend())) : HealthCheck.tcp();
             b.healthCheck(check.withInterval(c.interval()).withRise(c.rise()).withFall(c.fall()).withTimeout(c.timeout()));
         }
         groups.put(u.name(), own(b.build()));
         keepalive.put(u.name(), u.keepaliveOrDefault());
-    }
-
-    /** The path of the check module's request line ({@code GET /health HTTP/1.0}). */
-    private static String checkPath(String send) {
-        String[] words = send.split(" ");
-        return words.length >= 2 && words[1].startsWith("/") ? words[1] : "/";
     }
 
     private void listen(Listen listen, List<ServerBlock> blocks) throws ConfigException, IOException,
@@ -206,6 +203,10 @@ public final class LoadBalancer implements AutoCloseable {
         }
         if (pass.hasUri()) {
             b.rewritePrefix(l.prefix(), pass.uri());
+        }
+        UpstreamBlock upstream = pass.upstreamName() == null ? null : config.upstream(pass.upstreamName());
+        if (upstream != null && upstream.hashKey() != null) {
+            b.hashKey(Variables.of(upstream.hashKey(), block, pass, port));
         }
         return own(b.build());
     }

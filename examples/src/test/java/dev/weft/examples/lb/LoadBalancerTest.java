@@ -131,14 +131,43 @@ class LoadBalancerTest {
     void whatTheRuntimeCannotDoYetIsRefusedWithFileAndLine() {
         ConfigException e = assertThrows(ConfigException.class, () -> start("""
                 upstream u {
-                    hash $request_uri consistent;
                     server 127.0.0.1:1;
+                }
+                server {
+                    listen 127.0.0.1:%d;
+                    location / {
+                        proxy_pass https://u;
+                    }
+                }
+                """.formatted(freePort())));
+        assertEquals("\"proxy_pass\" to https:// is not supported by this runtime yet in case-study.conf:6", e.getMessage());
+    }
+
+    @Test
+    void aConsistentHashSendsEachUriToOneServer() throws Exception {
+        HttpServer a = backend("a");
+        HttpServer b = backend("b");
+        int port = freePort();
+        start("""
+                upstream u {
+                    hash $request_uri consistent;
+                    server 127.0.0.1:%d;
+                    server 127.0.0.1:%d;
                 }
                 server {
                     listen 127.0.0.1:%d;
                     location / { proxy_pass http://u; }
                 }
-                """.formatted(freePort())));
-        assertEquals("\"hash\" is not supported by this runtime yet in case-study.conf:1", e.getMessage());
+                """.formatted(a.port(), b.port(), port));
+        Map<String, String> owner = new HashMap<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 40; i++) {
+                String served = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/item/" + i))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body();
+                String before = owner.putIfAbsent("/item/" + i, served);
+                assertTrue(before == null || before.equals(served), "/item/" + i + " moved from " + before + " to " + served);
+            }
+        }
+        assertTrue(owner.containsValue("a") && owner.containsValue("b"), owner.toString());
     }
 }
