@@ -4,6 +4,7 @@ import dev.weft.balance.Upstream;
 import dev.weft.balance.UpstreamGroup;
 import dev.weft.examples.lb.LbConfig;
 import dev.weft.examples.lb.LoadBalancer;
+import dev.weft.examples.lb.StatusPage;
 import dev.weft.http.HttpServer;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
 /**
  * An HTTP load balancer run from an nginx configuration (the subset {@link LbConfig} reads): the
  * {@code lb} subcommand. With {@code --admin PORT}, a second listener on 127.0.0.1 serves
- * {@code /metrics} in the Prometheus text format.
+ * {@code /metrics} in the Prometheus text format and {@code /status}, each upstream server's state
+ * as JSON ({@link StatusPage}).
  *
  * <pre>./weft lb --config examples/conf/case-study.conf [--admin 9100]</pre>
  */
@@ -32,7 +34,7 @@ public final class LbCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--admin", paramLabel = "PORT", converter = CliTypes.Port.class,
-            description = "Serve /metrics (Prometheus text format) on 127.0.0.1:PORT.")
+            description = "Serve /metrics (Prometheus text format) and /status (JSON) on 127.0.0.1:PORT.")
     Integer admin;
 
     @Spec
@@ -51,7 +53,7 @@ public final class LbCommand implements Callable<Integer> {
         LoadBalancer lb = LoadBalancer.start(file, metrics.registry());
         HttpServer adminServer = admin == null ? null : HttpServer.builder().name("admin").port(admin)
                 .bindAddress(InetAddress.getLoopbackAddress()).meterRegistry(metrics.registry())
-                .get("/metrics", metrics.handler()).start();
+                .get("/metrics", metrics.handler()).get("/status", StatusPage.handler(lb)).start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (adminServer != null) {
                 adminServer.close();
@@ -70,7 +72,8 @@ public final class LbCommand implements Callable<Integer> {
             System.out.printf("upstream %s (%s): %s%n", g.name(), g.strategy(), servers);
         }
         if (adminServer != null) {
-            System.out.printf("metrics on http://127.0.0.1:%d/metrics%n", adminServer.port());
+            System.out.printf("metrics on http://127.0.0.1:%d/metrics, status on http://127.0.0.1:%1$d/status%n",
+                    adminServer.port());
         }
         System.out.println("Ctrl-C stops it");
         lb.servers().get(0).awaitClose();

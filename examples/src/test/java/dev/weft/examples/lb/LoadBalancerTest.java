@@ -170,4 +170,38 @@ class LoadBalancerTest {
         }
         assertTrue(owner.containsValue("a") && owner.containsValue("b"), owner.toString());
     }
+
+    @Test
+    void theStatusPageShowsEachServersStateAndCounts() throws Exception {
+        HttpServer a = backend("a");
+        HttpServer b = backend("b");
+        HttpServer c = backend("c");
+        int port = freePort();
+        LoadBalancer lb = start(caseStudy(port, a, b, c));
+        for (int i = 0; i < 6; i++) {
+            get(port, "example.com");
+        }
+        c.close();
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, get(port, "example.com").statusCode()); // c's share goes to the others
+        }
+
+        com.fasterxml.jackson.databind.JsonNode status = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(StatusPage.render(lb.groups()));
+
+        com.fasterxml.jackson.databind.JsonNode group = status.get("upstreams").get(0);
+        assertEquals("backend_servers", group.get("upstream").asText());
+        assertEquals("LEAST_CONNECTIONS", group.get("strategy").asText());
+        com.fasterxml.jackson.databind.JsonNode servers = group.get("servers");
+        assertEquals("127.0.0.1:" + a.port(), servers.get(0).get("server").asText());
+        assertEquals(3, servers.get(0).get("weight").asInt());
+        assertEquals("UP", servers.get(0).get("state").asText());
+        assertEquals("FAILED", servers.get(2).get("state").asText(), servers.toString());
+        assertEquals(1, servers.get(2).get("requestFailures").asInt(), servers.toString());
+        long requests = 0;
+        for (com.fasterxml.jackson.databind.JsonNode s : servers) {
+            requests += s.get("requests").asLong();
+        }
+        assertEquals(13, requests, "12 requests, one of them tried twice: " + servers);
+    }
 }
