@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.weft.examples.lb.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -132,7 +133,8 @@ public final class Main implements Callable<Integer> {
         }
         String message = e.getMessage();
         boolean expected = e instanceof IOException || e instanceof UncheckedIOException
-                || e instanceof IllegalArgumentException || e instanceof IllegalStateException;
+                || e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                || e instanceof ConfigException; // one sentence naming the file and line already
         if (expected && message != null && !message.isBlank()) {
             return message;
         }

@@ -123,7 +123,7 @@ class CommandLineTest {
         for (String name : Main.commandLine().getSubcommands().keySet()) {
             assertTrue(r.out().matches("(?s).*\\n  " + name + " +\\S.*"), name + " missing in\n" + r.out());
         }
-        assertEquals(List.of("echo", "http", "tcpstat", "tcping", "timewait-demo", "tcp-proxy", "help"),
+        assertEquals(List.of("echo", "http", "tcpstat", "tcping", "timewait-demo", "tcp-proxy", "lb", "help"),
                 List.copyOf(Main.commandLine().getSubcommands().keySet()));
         assertEquals(r.out(), CliRun.of("help").out());
     }
@@ -179,5 +179,21 @@ class CommandLineTest {
             assertTrue(sub.getCommandSpec().usageMessage().description().length > 0, name);
             assertTrue(sub.getCommandSpec().optionsMap().containsKey("--help"), name + " has no --help");
         });
+    }
+
+    @Test
+    void aBadConfigurationIsOneSentenceNamingFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Path conf = dir.resolve("bad.conf");
+        java.nio.file.Files.writeString(conf, "upstream u { server 127.0.0.1:1; }\nserver {\n    listen 127.0.0.1:1;\n"
+                + "    location / { proxy_pass http://u; proxy_buffering off; }\n}\n");
+        CliRun r = CliRun.of("lb", "--config", conf.toString());
+        assertEquals(1, r.exit());
+        assertOneLine(r);
+        assertEquals("weft lb: unknown directive \"proxy_buffering\" in " + conf + ":4", r.err().strip());
+
+        CliRun missing = CliRun.of("lb", "--config", dir.resolve("none.conf").toString());
+        assertEquals(2, missing.exit());
+        assertOneLine(missing);
     }
 }
