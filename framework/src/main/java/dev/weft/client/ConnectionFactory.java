@@ -67,7 +67,10 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
             c.destroyReason = PooledConnection.DestroyReason.EXPIRED;
             return false;
         }
-        if (c.staleness() != null) {
+        // A connection that never waited idle was just made for the borrower: nothing can be stale
+        // yet, and a server that resets or speaks at once is the borrower's to find (a refusal
+        // reported as an exhausted pool would mislead).
+        if (c.wasIdle() && c.staleness() != null) {
             c.destroyReason = PooledConnection.DestroyReason.STALE;
             return false;
         }
@@ -81,6 +84,6 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
 
     @Override
     public void passivateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
-        // Nothing: the lease already decided whether it is reusable.
+        p.getObject().idle(); // returned, or made ahead of need (prewarm): it waits idle now
     }
 }

@@ -113,7 +113,7 @@ public final class ConnectionPool implements AutoCloseable {
         } finally {
             metrics.waited(endpoint, System.nanoTime() - start);
         }
-        return new Lease(this, c, c.lend() > 1);
+        return new Lease(this, c, c.wasIdle());
     }
 
     /** Opens connections to {@code endpoint} until {@code minIdlePerEndpoint} are idle, before the first request. */

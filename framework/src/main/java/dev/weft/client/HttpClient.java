@@ -112,7 +112,15 @@ public final class HttpClient {
     private ClientResponse exchange(Lease lease, ClientRequest request, long deadline)
             throws HttpClientException, BeforeResponse {
         String where = request.method() + " " + request.uri();
-        ResponseReader reader = new ResponseReader(lease.in());
+        // Every read of the head, not only the first, waits at most what is left of the total: a
+        // server that trickles its head a byte at a time is cut off at the deadline.
+        ResponseReader reader = new ResponseReader(new java.io.FilterInputStream(lease.in()) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                limitRead(lease, deadline, where);
+                return super.read(b, off, len);
+            }
+        });
         try {
             writeRequest(lease.out(), request);
             ResponseHead head;
@@ -125,7 +133,10 @@ public final class HttpClient {
                 }
             } while (head.isInterim() && head.status() != 101);
             InputStream body = new DeadlineInputStream(reader.body(request.method(), head), lease, deadline, where);
-            boolean reusable = head.keepAlive() && !ResponseReader.endsAtClose(request.method(), head);
+            // A 101 hands the connection to another protocol; both framing fields may be smuggling
+            // (RFC 9112 section 6.3): neither connection carries another request.
+            boolean reusable = head.keepAlive() && head.status() != 101 && !ResponseReader.endsAtClose(request.method(), head)
+                    && !(head.headers().contains("Transfer-Encoding") && head.headers().contains("Content-Length"));
             return new ClientResponse(head, body, lease, reusable);
         } catch (BeforeResponse | HttpClientException e) {
             lease.markBroken();
@@ -143,7 +154,7 @@ public final class HttpClient {
         } catch (IOException e) {
             lease.markBroken();
             lease.close();
-            HttpClientException failure = classify(e, where, deadline);
+            HttpClientException failure = classify(e, where, deadline, reader.receivedAny());
             if (!reader.receivedAny() && failure.kind() != HttpClientException.Kind.READ_TIMEOUT
                     && failure.kind() != HttpClientException.Kind.WRITE_TIMEOUT
                     && failure.kind() != HttpClientException.Kind.TOTAL_TIMEOUT) {
@@ -153,7 +164,7 @@ public final class HttpClient {
         }
     }
 
-    private static HttpClientException classify(IOException e, String where, long deadline) {
+    private static HttpClientException classify(IOException e, String where, long deadline, boolean receivedAny) {
         if (e instanceof HttpClientException h) {
             return h;
         }
@@ -166,7 +177,7 @@ public final class HttpClient {
                     : HttpClientException.Kind.READ_TIMEOUT, where + ": " + (total ? "total" : "read") + " timeout", e);
         }
         String message = String.valueOf(e.getMessage());
-        if (message.contains("Connection reset") || message.contains("Broken pipe")) {
+        if (!receivedAny && (message.contains("Connection reset") || message.contains("Broken pipe"))) {
             return new HttpClientException(HttpClientException.Kind.RESET_BEFORE_RESPONSE,
                     where + ": connection reset before the response", e);
         }
@@ -180,7 +191,10 @@ public final class HttpClient {
             throw new HttpClientException(HttpClientException.Kind.TOTAL_TIMEOUT, where + ": total timeout", null);
         }
         Duration readTimeout = lease.pool().options().readTimeout();
-        lease.readTimeout(Duration.ofNanos(Math.min(left, readTimeout.toNanos())));
+        // Whole milliseconds, rounded up: a read cut short by the deadline times out at it, not
+        // just before it (and so counts as the total timeout).
+        long leftMillis = (left + 999_999) / 1_000_000;
+        lease.readTimeout(leftMillis < readTimeout.toMillis() ? Duration.ofMillis(leftMillis) : readTimeout);
     }
 
     private static void writeRequest(OutputStream socket, ClientRequest request) throws IOException {

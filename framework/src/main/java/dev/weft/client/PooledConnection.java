@@ -45,8 +45,8 @@ final class PooledConnection {
     /** When the write in progress began (never 0 then), or 0 when none is. */
     private volatile long writeSince;
     private volatile boolean writeTimedOut;
-    /** How many leases this connection has served, this one included; only the borrowing thread counts. */
-    private int leases;
+    /** Whether it has waited idle in the pool (returned by a lease, or made ahead of need). */
+    private volatile boolean wasIdle;
 
     static final int WRITE_PIECE = 64 * 1024;
 
@@ -83,13 +83,18 @@ final class PooledConnection {
         };
     }
 
+    /** It goes (back) to the idle connections: from now on the server may close it unseen. */
+    void idle() {
+        wasIdle = true;
+    }
+
     /**
-     * Counts a new lease and returns the count: more than 1 means the connection served a request
-     * before, so a failure on it may be a stale keep-alive. Counted on the connection itself, not
-     * inferred from the pool's totals, which other borrowers change at the same time.
+     * Whether it waited idle in the pool before this lease, so a failure on it may be a stale
+     * keep-alive; false for one made for the borrower. Kept on the connection itself, not inferred
+     * from the pool's totals, which other borrowers change at the same time.
      */
-    int lend() {
-        return ++leases;
+    boolean wasIdle() {
+        return wasIdle;
     }
 
     /** Called by the watchdog: closes the connection if its current write began before {@code now - timeout}. */

@@ -121,7 +121,9 @@ final class UpstreamExchange {
                 return new Failure(Failure.Kind.STATUS, "answered " + head.status(), false);
             }
             boolean complete = relay(head, from, length);
-            reusable = complete && head.keepAlive() && !ResponseReader.endsAtClose(request.method(), head);
+            // Both framing fields may be smuggling (RFC 9112 section 6.3): relayed as chunked, never reused.
+            reusable = complete && head.keepAlive() && !ResponseReader.endsAtClose(request.method(), head)
+                    && !(head.headers().contains("Transfer-Encoding") && head.headers().contains("Content-Length"));
             return null;
         } finally {
             if (!reusable) {

@@ -23,13 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link HttpClient} against a {@link MockUpstream} that lies, resets, stalls and sends garbage:
  * each failure must say what happened, and a connection left in an unknown state must not be
  * lent again. {@link LeakCheck} fails any test that leaves a socket or thread behind.
- *
- * <p>Not tested here, because the client does not do it yet (reported, not fixed, while the client
- * code is being changed elsewhere): a reset after part of the head arrived is reported as
- * {@code RESET_BEFORE_RESPONSE}, not {@code IO}; a head trickled a byte at a time is bounded by
- * the read timeout per byte, not by the total timeout; a {@code 101} response's connection goes
- * back to the pool; a new connection reset (or written to) by the server before the pool's
- * borrow check fails as {@code POOL_EXHAUSTED}.
+
  */
 @ExtendWith(LeakCheck.class)
 class HttpClientHostileUpstreamTest {
@@ -229,5 +223,48 @@ class HttpClientHostileUpstreamTest {
         assertEquals("200 " + body, get(client, "/slow"));
         assertEquals("200 again", get(client, "/again"));
         assertEquals(List.of(List.of(0, 0), List.of(0, 1)), connectionsUsed());
+    }
+
+    @Test
+    void aHeadTrickledAByteAtATimeIsCutOffAtTheTotalTimeout() throws Exception {
+        upstream.enqueue(Answer.ok("slow").trickle(1, Duration.ofMillis(50)));
+        HttpClient client = client(PoolOptions.DEFAULTS, Duration.ofMillis(500));
+        long start = System.nanoTime();
+        assertEquals(HttpClientException.Kind.TOTAL_TIMEOUT, failure(client, "/trickle"));
+        long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertTrue(elapsed >= 450 && elapsed < 1500, elapsed + " ms: each byte came within the read timeout");
+    }
+
+    @Test
+    void aResetAfterPartOfTheHeadIsNotReportedAsBeforeTheResponse() throws Exception {
+        upstream.enqueue(Answer.ok("hello").resetAfter(10));
+        HttpClient client = client(PoolOptions.DEFAULTS);
+        assertEquals(HttpClientException.Kind.IO, failure(client, "/cut"));
+        assertEquals(1, upstream.requestCount(), "not retried: the server had begun to answer");
+    }
+
+    @Test
+    void aSwitchedConnectionIsNeverLentAgain() throws Exception {
+        upstream.enqueue(Answer.switchingProtocols());
+        upstream.defaultAnswer(Answer.ok("plain"));
+        HttpClient client = client(PoolOptions.DEFAULTS);
+        try (ClientResponse r = client.send(ClientRequest.get(upstream.uri("/up")))) {
+            assertEquals(101, r.status());
+        }
+        assertEquals("200 plain", get(client, "/next"));
+        List<List<Integer>> used = connectionsUsed();
+        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), used, "the second request on a new connection");
+    }
+
+    @Test
+    void aNewConnectionTheServerResetsAtOnceIsAResetNotAnExhaustedPool() throws Exception {
+        upstream.defaultAnswer(Answer.resetOnAccept());
+        HttpClient client = client(PoolOptions.DEFAULTS);
+        for (int i = 0; i < 10; i++) {
+            HttpClientException.Kind kind = failure(client, "/r" + i);
+            assertTrue(kind == HttpClientException.Kind.RESET_BEFORE_RESPONSE
+                    || kind == HttpClientException.Kind.CLOSED_BEFORE_RESPONSE
+                    || kind == HttpClientException.Kind.CONNECT_REFUSED, "try " + i + ": " + kind);
+        }
     }
 }
