@@ -18,6 +18,9 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
 
     private final int family;
     private final int[] errno = new int[1];
+    /** The accept thread's buffers for the peer's address (one thread accepts at a time). */
+    private final byte[] peer = new byte[SockAddr.MAX_LENGTH];
+    private final int[] peerLength = new int[1];
     /** The accept thread's {@code struct pollfd}, freed with this object. */
     private final MemorySegment pollfd = Arena.ofAuto().allocate(8, 4);
     private final InetSocketAddress local;
@@ -97,9 +100,9 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
                     throw new SocketException("Socket closed");
                 }
                 int before = readSeq();
-                int fd = Native.accept(this.fd, errno);
+                int fd = Native.accept(this.fd, peer, peerLength, errno);
                 if (fd >= 0) {
-                    return EpollSocket.accepted(fd, family);
+                    return EpollSocket.accepted(fd, family, SockAddr.decode(peer, peerLength[0]));
                 }
                 int e = errno[0];
                 if (e == Native.EAGAIN) {

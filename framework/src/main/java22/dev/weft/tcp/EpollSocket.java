@@ -46,9 +46,14 @@ final class EpollSocket extends EpollFd implements SocketIo {
         this.family = family;
     }
 
-    /** Takes over an accepted descriptor; it joins its poller when anything first has to wait on it. */
-    static EpollSocket accepted(int fd, int family) {
-        return new EpollSocket(fd, family);
+    /**
+     * Takes over an accepted descriptor and its peer's address (from accept4: it stays known after a
+     * reset); it joins its poller when anything first has to wait on it.
+     */
+    static EpollSocket accepted(int fd, int family, InetSocketAddress peer) {
+        EpollSocket s = new EpollSocket(fd, family);
+        s.remote = peer;
+        return s;
     }
 
     static Set<SocketOption<?>> supportedOptions() {

@@ -161,9 +161,15 @@ final class Native {
         }
     }
 
-    static int accept(int fd, int[] errno) {
+    /**
+     * accept4, non-blocking and close-on-exec; the peer's address goes into {@code address}, its
+     * length into {@code length[0]}: taken at accept, so it is there even if the peer resets at once
+     * (getpeername would then fail).
+     */
+    static int accept(int fd, byte[] address, int[] length, int[] errno) {
+        length[0] = address.length;
         try {
-            return (int) ACCEPT4.invokeExact(of(errno), fd, MemorySegment.NULL, MemorySegment.NULL,
+            return (int) ACCEPT4.invokeExact(of(errno), fd, of(address, 0, address.length), of(length),
                     SOCK_NONBLOCK | SOCK_CLOEXEC);
         } catch (Throwable t) {
             throw rethrow(t);
