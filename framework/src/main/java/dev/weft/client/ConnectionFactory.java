@@ -2,6 +2,7 @@ package dev.weft.client;
 
 import dev.weft.dns.Resolver;
 import java.io.IOException;
+import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -23,10 +24,13 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     private final PoolOptions options;
     private final PoolMetrics metrics;
     private final WriteWatchdog watchdog;
+    /** TLS for every connection, or null for plain TCP. */
+    private final ClientTls tls;
     /** Set when the pool closes: what is destroyed from then on is counted as {@code closed}. */
     volatile boolean closing;
 
-    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog) {
+    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog, ClientTls tls) {
+        this.tls = tls;
         this.resolver = resolver;
         this.options = options;
         this.metrics = metrics;
@@ -36,14 +40,19 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     @Override
     public PooledObject<PooledConnection> makeObject(Endpoint endpoint) throws IOException {
         SocketChannel channel = endpoint.connect(resolver, options.connectTimeout());
+        Socket socket = channel.socket();
         try {
-            channel.socket().setSoTimeout((int) options.readTimeout().toMillis());
-        } catch (IOException e) {
+            if (tls != null) {
+                socket.setSoTimeout((int) options.connectTimeout().toMillis()); // the handshake's bound
+                socket = tls.handshake(socket, endpoint);
+            }
+            socket.setSoTimeout((int) options.readTimeout().toMillis());
+        } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
         metrics.created(endpoint);
-        PooledConnection c = new PooledConnection(endpoint, channel);
+        PooledConnection c = new PooledConnection(endpoint, channel, socket);
         watchdog.watch(c);
         return new DefaultPooledObject<>(c);
     }

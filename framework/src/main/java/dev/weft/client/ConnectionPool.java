@@ -51,11 +51,21 @@ public final class ConnectionPool implements AutoCloseable {
     }
 
     public ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry) {
+        this(name, options, resolver, registry, null);
+    }
+
+    /**
+     * A pool whose every connection runs TLS with {@code tls} (null: plain TCP): the handshake is
+     * part of making a connection, bounded by the connect timeout, and a failed one is an
+     * {@link IOException} of the acquire ({@code javax.net.ssl.SSLException}). Idle TLS connections
+     * are checked for being closed only, not probed with a read (that would take TLS records).
+     */
+    public ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry, ClientTls tls) {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name);
         this.watchdog = new WriteWatchdog(name, options.writeTimeout());
-        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog);
+        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
         config.setMaxTotalPerKey(options.maxPerEndpoint());

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
@@ -37,6 +38,9 @@ final class PooledConnection {
 
     private final Endpoint endpoint;
     private final SocketChannel channel;
+    /** The socket the streams go through: the channel's own, or a TLS socket layered on it. */
+    private final Socket socket;
+    private final boolean tls;
     private final InputStream in;
     private final OutputStream out;
     private final long createdNanos = System.nanoTime();
@@ -50,11 +54,13 @@ final class PooledConnection {
 
     static final int WRITE_PIECE = 64 * 1024;
 
-    PooledConnection(Endpoint endpoint, SocketChannel channel) throws IOException {
+    PooledConnection(Endpoint endpoint, SocketChannel channel, Socket socket) throws IOException {
         this.endpoint = endpoint;
         this.channel = channel;
-        this.in = channel.socket().getInputStream();
-        OutputStream raw = channel.socket().getOutputStream();
+        this.socket = socket;
+        this.tls = socket != channel.socket();
+        this.in = socket.getInputStream();
+        OutputStream raw = socket.getOutputStream();
         this.out = new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -124,7 +130,7 @@ final class PooledConnection {
 
     /** How long the next reads may wait (the pool's read timeout, or less when a total deadline is near). */
     void readTimeout(int millis) throws IOException {
-        channel.socket().setSoTimeout(Math.max(1, millis));
+        socket.setSoTimeout(Math.max(1, millis));
     }
 
     long ageNanos() {
@@ -141,6 +147,9 @@ final class PooledConnection {
     String staleness() {
         if (!channel.isOpen()) {
             return "closed";
+        }
+        if (tls) {
+            return null; // a raw read would take TLS records (session tickets, say) from under the TLS socket
         }
         try {
             channel.configureBlocking(false);
@@ -163,7 +172,7 @@ final class PooledConnection {
     }
 
     void shutdownOutput() throws IOException {
-        channel.shutdownOutput();
+        socket.shutdownOutput();
     }
 
     /** Closes with a reset: SO_LINGER 0, so the close sends RST and does not block. */

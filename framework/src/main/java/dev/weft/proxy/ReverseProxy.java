@@ -4,6 +4,7 @@ import dev.weft.balance.NoLiveUpstreamException;
 import dev.weft.balance.Pick;
 import dev.weft.balance.Upstream;
 import dev.weft.balance.UpstreamGroup;
+import dev.weft.client.ClientTls;
 import dev.weft.client.ConnectionPool;
 import dev.weft.client.Endpoint;
 import dev.weft.client.PoolOptions;
@@ -151,7 +152,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         PoolOptions options = PoolOptions.DEFAULTS
                 .withMaxPerEndpoint(100_000).withMaxTotal(100_000).withIdle(0, b.keepalive)
                 .withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout).withWriteTimeout(b.sendTimeout);
-        this.pool = new ConnectionPool("proxy-" + name, options, b.resolver, b.registry);
+        this.pool = new ConnectionPool("proxy-" + name, options, b.resolver, b.registry, b.tls);
         this.ok = outcome(b.registry, "ok");
         this.badGateway = outcome(b.registry, "bad_gateway");
         this.gatewayTimeout = outcome(b.registry, "gateway_timeout");
@@ -372,6 +373,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         private String rewriteFrom;
         private String rewriteTo;
         private HeaderValue hashKey;
+        private ClientTls tls;
         private Resolver resolver = Resolver.system();
         private MeterRegistry registry = Metrics.globalRegistry;
 
@@ -481,6 +483,17 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
          */
         public Builder hashKey(HeaderValue key) {
             this.hashKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        /**
+         * Speaks HTTPS to the servers ({@code proxy_pass https://}): every pooled connection runs
+         * TLS with these settings, its handshake bounded by the connect timeout; a failed handshake
+         * (an untrusted certificate, say) is a connect failure (502, next server). Plain HTTP by
+         * default. {@code ClientTls.system()} verifies against the JDK's trust store and sends SNI.
+         */
+        public Builder tls(ClientTls value) {
+            this.tls = Objects.requireNonNull(value, "tls");
             return this;
         }
 

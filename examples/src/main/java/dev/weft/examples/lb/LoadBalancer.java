@@ -4,6 +4,7 @@ import dev.weft.balance.HealthCheck;
 import dev.weft.balance.Strategy;
 import dev.weft.balance.Upstream;
 import dev.weft.balance.UpstreamGroup;
+import dev.weft.client.ClientTls;
 import dev.weft.client.Endpoint;
 import dev.weft.http.HttpHandler;
 import dev.weft.http.HttpLimits;
@@ -170,12 +171,11 @@ public final class LoadBalancer implements AutoCloseable {
         return Site.answer(ret, block, port);
     }
 
-    private ReverseProxy proxy(ServerBlock block, Location l, int port) throws ConfigException {
+    private ReverseProxy proxy(ServerBlock block, Location l, int port) throws ConfigException, IOException,
+            GeneralSecurityException {
         ProxyPass pass = l.proxyPass();
         ProxySettings p = l.proxy();
-        if (pass.scheme().equals("https") || p.sslTrustedCertificate() != null) {
-            throw refuse(l.line(), "proxy_pass", "to https:// is not supported by this runtime yet");
-        }
+
         if (!p.httpVersion().equals("1.1")) {
             throw refuse(l.line(), "proxy_http_version", p.httpVersion() + " is not supported: upstream connections speak 1.1");
         }
@@ -204,11 +204,30 @@ public final class LoadBalancer implements AutoCloseable {
         if (pass.hasUri()) {
             b.rewritePrefix(l.prefix(), pass.uri());
         }
+        if (pass.scheme().equals("https")) {
+            b.tls(tls(p, pass, l));
+        }
         UpstreamBlock upstream = pass.upstreamName() == null ? null : config.upstream(pass.upstreamName());
         if (upstream != null && upstream.hashKey() != null) {
             b.hashKey(Variables.of(upstream.hashKey(), block, pass, port));
         }
         return own(b.build());
+    }
+
+    /** nginx's proxy_ssl_*: trusted certificates (else the JDK's), verify (off by default), SNI (off), the name. */
+    private ClientTls tls(ProxySettings p, ProxyPass pass, Location l) throws ConfigException, IOException,
+            GeneralSecurityException {
+        ClientTls tls = p.sslTrustedCertificate() != null ? ClientTls.trusting(p.sslTrustedCertificate()) : ClientTls.system();
+        StringBuilder name = new StringBuilder();
+        for (Value.Part part : p.sslName().parts()) {
+            switch (part) {
+                case Value.Literal lit -> name.append(lit.text());
+                case Value.Var v when v.name().equals("proxy_host") -> name.append(pass.host());
+                case Value.Var v -> throw refuse(l.line(), "proxy_ssl_name", "with $" + v.name()
+                        + " is not supported by this runtime: only literals and $proxy_host");
+            }
+        }
+        return tls.withVerify(p.sslVerify()).withSendName(p.sslServerName()).withServerName(name.toString());
     }
 
     private static Set<ReverseProxy.NextUpstream> nextUpstream(Set<NextUpstream> conditions) {

@@ -137,10 +137,12 @@ class LoadBalancerTest {
                     listen 127.0.0.1:%d;
                     location / {
                         proxy_pass https://u;
+                        proxy_ssl_name $host;
                     }
                 }
                 """.formatted(freePort())));
-        assertEquals("\"proxy_pass\" to https:// is not supported by this runtime yet in case-study.conf:6", e.getMessage());
+        assertEquals("\"proxy_ssl_name\" with $host is not supported by this runtime: only literals and $proxy_host"
+                + " in case-study.conf:6", e.getMessage());
     }
 
     @Test
