@@ -78,8 +78,9 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
         }
         // A connection that never waited idle was just made for the borrower: nothing can be stale
         // yet, and a server that resets or speaks at once is the borrower's to find (a refusal
-        // reported as an exhausted pool would mislead).
-        if (c.wasIdle() && c.staleness() != null) {
+        // reported as an exhausted pool would mislead). One idle for less than validateAfterIdle is
+        // not probed either (see PoolOptions).
+        if (c.wasIdle() && c.idleNanos() >= options.validateAfterIdle().toNanos() && c.staleness() != null) {
             c.destroyReason = PooledConnection.DestroyReason.STALE;
             return false;
         }

@@ -22,6 +22,10 @@ import java.util.Objects;
  * <tr><td>{@code maxIdleTime}</td><td>30 s</td><td>an idle connection older than this is closed; keep it below the
  *     servers' keep-alive timeout (nginx 75 s, Weft 60 s), so the pool closes first</td></tr>
  * <tr><td>{@code evictionInterval}</td><td>5 s</td><td>how often idle connections are checked (stale, too old)</td></tr>
+ * <tr><td>{@code validateAfterIdle}</td><td>0</td><td>an idle connection is probed (one non-blocking read) before it
+ *     is lent if it has been idle this long; 0 probes every time. A client that retries a request
+ *     failed on a stale connection (the HTTP client, the proxies) may skip the probe for connections
+ *     idle a moment only: it costs system calls on every borrow</td></tr>
  * <tr><td>{@code maxLifetime}</td><td>5 min</td><td>a connection is not lent again after this, so DNS changes and
  *     server-side rebalancing take effect</td></tr>
  * </table>
@@ -40,11 +44,12 @@ public record PoolOptions(
         Duration writeTimeout,
         Duration maxIdleTime,
         Duration evictionInterval,
-        Duration maxLifetime) {
+        Duration maxLifetime,
+        Duration validateAfterIdle) {
 
     public static final PoolOptions DEFAULTS = new PoolOptions(16, 256, 16, 0, Duration.ofSeconds(5),
             Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30),
-            Duration.ofSeconds(5), Duration.ofMinutes(5));
+            Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ZERO);
 
     public PoolOptions {
         positive(maxPerEndpoint, "maxPerEndpoint");
@@ -60,53 +65,62 @@ public record PoolOptions(
         positive(maxIdleTime, "maxIdleTime");
         positive(evictionInterval, "evictionInterval");
         positive(maxLifetime, "maxLifetime");
+        Objects.requireNonNull(validateAfterIdle, "validateAfterIdle");
+        if (validateAfterIdle.isNegative()) {
+            throw new IllegalArgumentException("validateAfterIdle must not be negative, was " + validateAfterIdle);
+        }
     }
 
     public PoolOptions withMaxPerEndpoint(int v) {
         return new PoolOptions(v, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
     }
 
     public PoolOptions withMaxTotal(int v) {
         return new PoolOptions(maxPerEndpoint, v, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
     }
 
     /** Idle connections kept at most and at least per endpoint. */
     public PoolOptions withIdle(int min, int max) {
         return new PoolOptions(maxPerEndpoint, maxTotal, max, min, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
     }
 
     public PoolOptions withBorrowTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, v,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
     }
 
     public PoolOptions withConnectTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                v, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                v, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
     }
 
     public PoolOptions withReadTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, v, writeTimeout, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, v, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
     }
 
     public PoolOptions withWriteTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, v, maxIdleTime, evictionInterval, maxLifetime);
+                connectTimeout, readTimeout, v, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+    }
+
+    public PoolOptions withValidateAfterIdle(Duration v) {
+        return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, v);
     }
 
     /** Idle connections older than {@code maxIdle} are closed by a check every {@code interval}. */
     public PoolOptions withEviction(Duration maxIdle, Duration interval) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdle, interval, maxLifetime);
+                connectTimeout, readTimeout, writeTimeout, maxIdle, interval, maxLifetime, validateAfterIdle);
     }
 
     public PoolOptions withMaxLifetime(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, v);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, v, validateAfterIdle);
     }
 
     private static void positive(int v, String name) {

@@ -51,6 +51,8 @@ final class PooledConnection {
     private volatile boolean writeTimedOut;
     /** Whether it has waited idle in the pool (returned by a lease, or made ahead of need). */
     private volatile boolean wasIdle;
+    /** When it last went idle, for {@link #idleNanos()}. */
+    private volatile long idleSince;
 
     static final int WRITE_PIECE = 64 * 1024;
 
@@ -91,7 +93,13 @@ final class PooledConnection {
 
     /** It goes (back) to the idle connections: from now on the server may close it unseen. */
     void idle() {
+        idleSince = System.nanoTime();
         wasIdle = true;
+    }
+
+    /** How long it has been idle since it last went back to the pool. */
+    long idleNanos() {
+        return System.nanoTime() - idleSince;
     }
 
     /**

@@ -151,7 +151,9 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         this.hashKey = b.hashKey;
         PoolOptions options = PoolOptions.DEFAULTS
                 .withMaxPerEndpoint(100_000).withMaxTotal(100_000).withIdle(0, b.keepalive)
-                .withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout).withWriteTimeout(b.sendTimeout);
+                .withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout).withWriteTimeout(b.sendTimeout)
+                // a stale connection is retried on a new one (handle), so one idle a moment is lent unprobed
+                .withValidateAfterIdle(Duration.ofSeconds(1));
         this.pool = new ConnectionPool("proxy-" + name, options, b.resolver, b.registry, b.tls);
         this.ok = outcome(b.registry, "ok");
         this.badGateway = outcome(b.registry, "bad_gateway");

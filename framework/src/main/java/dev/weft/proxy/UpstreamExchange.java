@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.time.Duration;
 
 /**
@@ -135,17 +136,22 @@ final class UpstreamExchange {
 
     /** Sends the request head and body; a failure of the server, or null. */
     private Failure send(Lease lease) throws IOException {
-        OutputStream out = new BufferedOutputStream(lease.out(), 8192);
         try {
             byte[] head = head();
             byte[] bytes = body.bytes();
-            out.write(head);
-            if (bytes != null) {
-                out.write(bytes);
-            } else if (body.length() != 0) {
+            if (bytes != null || body.length() == 0) {
+                // head and body in one write: the common case of a small request
+                byte[] all = bytes == null ? head : Arrays.copyOf(head, head.length + bytes.length);
+                if (bytes != null) {
+                    System.arraycopy(bytes, 0, all, head.length, bytes.length);
+                }
+                lease.out().write(all);
+            } else {
+                OutputStream out = new BufferedOutputStream(lease.out(), 8192);
+                out.write(head);
                 body.stream(out, buffer());
+                out.flush();
             }
-            out.flush();
             return null;
         } catch (OutgoingBody.ClientFailure e) {
             throw e.io();
@@ -283,7 +289,8 @@ final class UpstreamExchange {
             }
         }
         OutputStream to = response.stream();
-        byte[] buf = buffer();
+        // a body of known small length needs no more than its size (none: one byte, for the end)
+        byte[] buf = length >= 0 && length < BUFFER ? new byte[(int) Math.max(1, length)] : buffer();
         long copied = 0;
         for (;;) {
             int n;
