@@ -1,5 +1,6 @@
 package dev.weft.examples;
 
+import dev.weft.examples.lbdemo.LbDemo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -46,6 +47,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TimeWaitDemo.class,
             TcpProxyExample.class,
             LbCommand.class,
+            LbDemo.class,
             HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {
