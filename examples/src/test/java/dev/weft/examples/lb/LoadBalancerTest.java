@@ -179,13 +179,12 @@ class LoadBalancerTest {
         HttpServer b = backend("b");
         HttpServer c = backend("c");
         int port = freePort();
-        LoadBalancer lb = start(caseStudy(port, a, b, c));
-        for (int i = 0; i < 6; i++) {
-            get(port, "example.com");
-        }
-        c.close();
-        for (int i = 0; i < 6; i++) {
-            assertEquals(200, get(port, "example.com").statusCode()); // c's share goes to the others
+        String text = caseStudy(port, a, b, c);
+        int dead = freePort(); // nothing listens there
+        text = text.replace("127.0.0.1:" + c.port(), "127.0.0.1:" + dead);
+        LoadBalancer lb = start(text);
+        for (int i = 0; i < 12; i++) {
+            assertEquals(200, get(port, "example.com").statusCode()); // the dead server's share goes to the others
         }
 
         com.fasterxml.jackson.databind.JsonNode status = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -198,12 +197,13 @@ class LoadBalancerTest {
         assertEquals("127.0.0.1:" + a.port(), servers.get(0).get("server").asText());
         assertEquals(3, servers.get(0).get("weight").asInt());
         assertEquals("UP", servers.get(0).get("state").asText());
+        assertEquals("127.0.0.1:" + dead, servers.get(2).get("server").asText());
         assertEquals("FAILED", servers.get(2).get("state").asText(), servers.toString());
         assertEquals(1, servers.get(2).get("requestFailures").asInt(), servers.toString());
         long requests = 0;
         for (com.fasterxml.jackson.databind.JsonNode s : servers) {
             requests += s.get("requests").asLong();
         }
-        assertEquals(13, requests, "12 requests, one of them tried twice: " + servers);
+        assertEquals(13, requests, "12 requests, one of them tried twice (max_fails=1 then takes it out): " + servers);
     }
 }
