@@ -133,9 +133,11 @@ final class HttpConnection {
         Response res = new Response(out, head.method().equals("HEAD"), head.isHttp11(),
                 () -> keepAliveWanted && !server.isClosing() && !body.continuePending() && !body.failed());
         response[0] = res;
-        if (framing == BodyFraming.NONE && head.isHttp11() && head.headers().contains("Upgrade")
+        if (framing == BodyFraming.NONE && head.form() == RequestHead.TargetForm.AUTHORITY) {
+            res.allowUpgrade(() -> new Upgraded(conn, in), true); // CONNECT: a proxy may make it a tunnel
+        } else if (framing == BodyFraming.NONE && head.isHttp11() && head.headers().contains("Upgrade")
                 && head.headers().containsToken("Connection", "upgrade")) {
-            res.allowUpgrade(() -> new Upgraded(conn, in));
+            res.allowUpgrade(() -> new Upgraded(conn, in), false);
         }
         Request req = new Request(server.nextRequestId(), head, conn.remoteAddress(), conn.isSecure(), body,
                 framing.chunked() ? -1 : framing.length());

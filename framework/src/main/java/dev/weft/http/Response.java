@@ -33,6 +33,7 @@ public final class Response {
     /** Hands the connection over after a 101; null unless the request asked to upgrade. */
     private Supplier<Upgraded> upgrade;
     private boolean upgraded;
+    private boolean tunnelRequest;
 
     Response(ResponseOutput out, boolean headRequest, boolean http11, BooleanSupplier keepAliveWanted) {
         this.out = out;
@@ -159,7 +160,7 @@ public final class Response {
      */
     public Upgraded switchProtocols() throws IOException {
         checkNotCommitted();
-        if (upgrade == null) {
+        if (upgrade == null || tunnelRequest) {
             throw new IllegalStateException("the request did not ask to upgrade");
         }
         if (!headers.contains("Upgrade")) {
@@ -180,9 +181,38 @@ public final class Response {
         return upgrade.get();
     }
 
-    /** Lets {@link #switchProtocols()} hand the connection over; set for requests that asked to upgrade. */
-    void allowUpgrade(Supplier<Upgraded> handOver) {
+    /**
+     * Answers a {@code CONNECT} with {@code 200 Connection established} and the headers set so far,
+     * and hands the connection over as a tunnel: the returned {@link Upgraded} carries the client's
+     * bytes both ways, with no HTTP any more. When the handler returns the connection is closed.
+     *
+     * @throws IllegalStateException if the request was not a CONNECT, or the head was sent
+     */
+    public Upgraded establishTunnel() throws IOException {
+        checkNotCommitted();
+        if (upgrade == null || !tunnelRequest) {
+            throw new IllegalStateException("only a CONNECT request becomes a tunnel");
+        }
+        checkFields();
+        committed = true;
+        upgraded = true;
+        status = 200;
+        headers.remove("Content-Length");
+        headers.remove("Transfer-Encoding");
+        headers.remove("Connection");
+        writeHead("HTTP/1.1 200 Connection established\r\n");
+        out.flush();
+        body = new BodyOutputStreams.Discarding();
+        return upgrade.get();
+    }
+
+    /**
+     * Lets {@link #switchProtocols()} (a request that asked to upgrade) or {@link #establishTunnel()}
+     * (a CONNECT, {@code tunnel} true) hand the connection over.
+     */
+    void allowUpgrade(Supplier<Upgraded> handOver, boolean tunnel) {
         this.upgrade = handOver;
+        this.tunnelRequest = tunnel;
     }
 
     boolean upgraded() {

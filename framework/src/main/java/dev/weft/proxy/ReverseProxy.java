@@ -171,6 +171,44 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         }
     }
 
+    /** What the exchanges see of this proxy (kept off its public API). */
+    private final Forwarding forwarding = new Forwarding() {
+        @Override
+        public ConnectionPool pool() {
+            return pool;
+        }
+
+        @Override
+        public String targetFor(Request request) {
+            return ReverseProxy.this.targetFor(request);
+        }
+
+        @Override
+        public boolean setsHeader(String name) {
+            return setNames.contains(name.toLowerCase(Locale.ROOT));
+        }
+
+        @Override
+        public void appendSetHeaders(StringBuilder head, Request request, Endpoint endpoint) {
+            ReverseProxy.this.appendSetHeaders(head, request, endpoint);
+        }
+
+        @Override
+        public boolean retriesOnStatus(int status) {
+            return ReverseProxy.this.retriesOnStatus(status);
+        }
+
+        @Override
+        public RelaySweeper tunnels() {
+            return tunnels;
+        }
+
+        @Override
+        public void tunnelled(Relay.Outcome outcome) {
+            tunnelOutcomes.get(outcome).increment();
+        }
+    };
+
     public static Builder builder(UpstreamGroup upstreams) {
         return new Builder(upstreams);
     }
@@ -208,7 +246,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
                     && withinTries(attempts + 1) && inTime(start) && canSendAgain(request, body);
             Failure failure;
             try (pick) {
-                failure = new UpstreamExchange(this, request, response, pick.endpoint(), body).run(fresh, statusRetry);
+                failure = new UpstreamExchange(forwarding, request, response, pick.endpoint(), body).run(fresh, statusRetry);
                 if (failure == null) {
                     ok.increment();
                     return;
@@ -290,19 +328,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
                 + request.remoteAddress().getAddress().getHostAddress() + ")" + (endpoint == null ? "" : " -> " + endpoint);
     }
 
-    ConnectionPool pool() {
-        return pool;
-    }
-
-    RelaySweeper tunnels() {
-        return tunnels;
-    }
-
-    void tunnelled(Relay.Outcome outcome) {
-        tunnelOutcomes.get(outcome).increment();
-    }
-
-    boolean retriesOnStatus(int status) {
+    private boolean retriesOnStatus(int status) {
         for (NextUpstream c : nextUpstream) {
             if (c.status() == status) {
                 return true;
@@ -311,13 +337,8 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         return false;
     }
 
-    /** Whether the request's own field {@code name} is replaced by a configured one. */
-    boolean setsHeader(String name) {
-        return setNames.contains(name.toLowerCase(Locale.ROOT));
-    }
-
     /** Appends the configured fields whose values are not empty. */
-    void appendSetHeaders(StringBuilder head, Request request, Endpoint endpoint) {
+    private void appendSetHeaders(StringBuilder head, Request request, Endpoint endpoint) {
         for (Map.Entry<String, HeaderValue> e : setHeaders) {
             String value = e.getValue().value(request, endpoint);
             if (value != null && !value.isEmpty()) {
@@ -332,7 +353,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     }
 
     /** The request target for the server: origin-form, with the configured prefix replaced. */
-    String targetFor(Request request) {
+    private String targetFor(Request request) {
         String target = request.targetForm() == RequestHead.TargetForm.ABSOLUTE
                 ? request.path() + (request.rawQuery() == null ? "" : "?" + request.rawQuery())
                 : request.target();

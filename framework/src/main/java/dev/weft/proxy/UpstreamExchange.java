@@ -46,14 +46,14 @@ final class UpstreamExchange {
         }
     }
 
-    private final ReverseProxy proxy;
+    private final Forwarding proxy;
     private final Request request;
     private final Response response;
     private final Endpoint endpoint;
     private final OutgoingBody body;
     private byte[] buffer;
 
-    UpstreamExchange(ReverseProxy proxy, Request request, Response response, Endpoint endpoint, OutgoingBody body) {
+    UpstreamExchange(Forwarding proxy, Request request, Response response, Endpoint endpoint, OutgoingBody body) {
         this.proxy = proxy;
         this.request = request;
         this.response = response;

@@ -280,13 +280,32 @@ class ReverseProxyHostileUpstreamTest {
         MockUpstream deaf = mock();
         deaf.defaultAnswer(Answer.noAnswer().beforeRequestBody());
         HttpServer front = proxy(to(deaf).sendTimeout(Duration.ofMillis(500)));
-        byte[] big = new byte[32 * 1024 * 1024]; // more than both socket buffers hold
+        long size = 32L * 1024 * 1024; // more than both socket buffers hold
 
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + front.port() + "/up"))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(big)).timeout(Duration.ofSeconds(20)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        // A client that reads the answer while it still uploads (as browsers and curl do): the
+        // proxy answers before the body is in, then closes.
+        String status;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("PUT /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + size + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            Thread uploader = Thread.ofVirtual().start(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    for (long sent = 0; sent < size; sent += chunk.length) {
+                        s.getOutputStream().write(chunk);
+                    }
+                } catch (IOException closed) {
+                    // the proxy closed after answering
+                }
+            });
+            status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+            s.close();
+            uploader.join(10_000);
+        }
 
-        assertEquals(504, r.statusCode());
+        assertEquals("HTTP/1.1 504 Gateway Timeout", status);
         assertLogged("timed out sending the request");
     }
 

@@ -1,0 +1,418 @@
+package dev.weft.proxy;
+
+import dev.weft.client.ConnectionPool;
+import dev.weft.client.Endpoint;
+import dev.weft.client.PoolOptions;
+import dev.weft.dns.Resolver;
+import dev.weft.http.HttpException;
+import dev.weft.http.HttpHandler;
+import dev.weft.http.Request;
+import dev.weft.http.RequestHead;
+import dev.weft.http.Response;
+import dev.weft.http.Upgraded;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A forward HTTP proxy, like Squid: clients send absolute-form requests
+ * ({@code GET http://host/path HTTP/1.1}) and {@code CONNECT host:443} for HTTPS, and the proxy
+ * goes there for them. An {@link HttpHandler}: serve it with an {@link dev.weft.http.HttpServer},
+ * which bounds the client side as it bounds any client.
+ *
+ * <pre>{@code
+ * try (ForwardProxy proxy = ForwardProxy.builder().build();
+ *      HttpServer server = HttpServer.builder().port(3128).fallback(proxy).start()) {
+ *     server.awaitClose();
+ * }
+ * }</pre>
+ *
+ * <p><b>Where it goes.</b> The destination's name is resolved once, every address it resolves to is
+ * checked against the rules, and the proxy connects to exactly a checked address (no second lookup,
+ * so a name that rebinds to an inner address after the check cannot slip past). Denied unless
+ * {@link Builder#allow allowed}: {@link AddressRange#NOT_PUBLIC} (loopback, RFC 1918, link-local,
+ * carrier-grade NAT, unique-local, multicast, the unspecified address, and the IPv4-mapped forms of
+ * all of them), so the proxy is no way into the network it stands in. CONNECT goes only to the
+ * {@link Builder#connectPorts ports} allowed (443 by default, as Squid's {@code SSL_ports}).
+ *
+ * <p><b>Requests</b> are forwarded in origin-form on pooled keep-alive connections per destination
+ * address, bodies streamed, with {@code Host} set to the target's authority (RFC 9112 section
+ * 3.2.2: the absolute URI wins over a {@code Host} field), hop-by-hop fields removed
+ * ({@code Proxy-Authorization} and {@code Proxy-Connection} among them), {@code Via} added; the
+ * response comes back the same way. {@code Max-Forwards: 0} on OPTIONS or TRACE is answered by the
+ * proxy itself; a larger value is decremented. An origin-form request is a 400: this is a proxy,
+ * not a server. <b>Tunnels</b>: {@code 200 Connection established}, then two blocking copy loops
+ * with half-close, ended when both sides are done or nothing moves for the tunnel idle timeout.
+ *
+ * <p>Answers: 400 malformed, 403 a denied destination, port or client, 502 connect failure or a
+ * bad response, 504 a timeout, each with a short text and a log line naming client, target and
+ * cause. Meters {@code weft.proxy.forward.requests{outcome}}, {@code weft.proxy.forward.tunnels{outcome}}
+ * and {@code weft.proxy.forward.denied{reason}}.
+ */
+public final class ForwardProxy implements HttpHandler, AutoCloseable {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_TUNNEL_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    public static final Set<Integer> DEFAULT_CONNECT_PORTS = Set.of(443);
+
+    private static final System.Logger LOG = System.getLogger(ForwardProxy.class.getName());
+
+    private final String name;
+    private final Resolver resolver;
+    private final List<AddressRange> allowed;
+    private final List<AddressRange> clients;
+    private final Set<Integer> connectPorts;
+    private final Duration connectTimeout;
+    private final ConnectionPool pool;
+    private final RelaySweeper tunnels;
+    private final MeterRegistry registry;
+    private final Map<Relay.Outcome, Counter> tunnelOutcomes = new EnumMap<>(Relay.Outcome.class);
+
+    private ForwardProxy(Builder b) {
+        this.name = b.name;
+        this.resolver = b.resolver;
+        this.allowed = List.copyOf(b.allowed);
+        this.clients = List.copyOf(b.clients);
+        this.connectPorts = Set.copyOf(b.connectPorts);
+        this.connectTimeout = b.connectTimeout;
+        this.registry = b.registry;
+        PoolOptions options = PoolOptions.DEFAULTS.withMaxPerEndpoint(100_000).withMaxTotal(100_000)
+                .withIdle(0, b.keepalive).withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout)
+                .withWriteTimeout(b.sendTimeout).withValidateAfterIdle(Duration.ofSeconds(1));
+        this.pool = new ConnectionPool("forward-" + name, options, b.resolver, b.registry);
+        this.tunnels = new RelaySweeper(name, b.tunnelIdleTimeout);
+        for (Relay.Outcome o : Relay.Outcome.values()) {
+            tunnelOutcomes.put(o, counter("weft.proxy.forward.tunnels", "outcome", o.name().toLowerCase(Locale.ROOT)));
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void handle(Request request, Response response) throws IOException {
+        InetAddress client = request.remoteAddress().getAddress();
+        if (!clients.isEmpty() && !AddressRange.any(clients, client)) {
+            deny(request, response, "client", "client " + client.getHostAddress() + " is not allowed to use this proxy");
+            return;
+        }
+        if (request.targetForm() == RequestHead.TargetForm.AUTHORITY) {
+            tunnel(request, response);
+        } else if (request.targetForm() == RequestHead.TargetForm.ABSOLUTE) {
+            forward(request, response);
+        } else {
+            count("weft.proxy.forward.requests", "outcome", "bad_request");
+            response.send(400, "this is a proxy: send requests in absolute form (GET http://host/path)\n");
+        }
+    }
+
+    /** CONNECT host:port: checked, connected, answered 200, then relayed both ways. */
+    private void tunnel(Request request, Response response) throws IOException {
+        Endpoint target;
+        try {
+            target = Endpoint.parse(request.target());
+        } catch (IllegalArgumentException e) {
+            response.send(400, "CONNECT needs host:port\n");
+            return;
+        }
+        if (!connectPorts.contains(target.port())) {
+            deny(request, response, "port", "CONNECT to port " + target.port() + " is not allowed");
+            return;
+        }
+        InetAddress address = checkedAddress(request, response, target.host());
+        if (address == null) {
+            return;
+        }
+        Socket socket;
+        try {
+            SocketChannel channel = new Endpoint(address.getHostAddress(), target.port()).connect(resolver, connectTimeout);
+            socket = channel.socket();
+        } catch (java.net.SocketTimeoutException e) {
+            fail(request, response, 504, "connect to " + target + " timed out", "tunnels");
+            return;
+        } catch (IOException e) {
+            fail(request, response, 502, "connect to " + target + " failed: " + e.getMessage(), "tunnels");
+            return;
+        }
+        try (socket) {
+            Upgraded up = response.establishTunnel();
+            Relay.Outcome outcome;
+            try {
+                outcome = tunnels.run(new Relay(up.connection(), up.in(), Relay.Far.of(socket)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while relaying");
+            }
+            tunnelOutcomes.get(outcome).increment();
+            LOG.log(Level.DEBUG, () -> "proxy " + name + ": tunnel " + request.remoteAddress() + " -> " + target + ": "
+                    + outcome.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** An absolute-form request: checked, then forwarded on a pooled connection to the checked address. */
+    private void forward(Request request, Response response) throws IOException {
+        URI uri;
+        try {
+            uri = new URI(request.target());
+        } catch (URISyntaxException e) {
+            response.send(400, "malformed request target\n");
+            return;
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            response.send(400, "only http:// targets are forwarded; use CONNECT for https\n");
+            return;
+        }
+        String maxForwards = request.header("Max-Forwards");
+        if (maxForwards != null && (request.method().equals("OPTIONS") || request.method().equals("TRACE"))
+                && maxForwards.strip().equals("0")) {
+            response.header("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, CONNECT");
+            response.send(200, ""); // RFC 9110 section 7.6.2: the last recipient answers itself
+            return;
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        InetAddress address = checkedAddress(request, response, host);
+        if (address == null) {
+            return;
+        }
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        String authority = uri.getRawAuthority();
+        Endpoint endpoint = new Endpoint(address.getHostAddress(), port);
+        OutgoingBody body = OutgoingBody.of(request);
+        Forwarding forwarding = new Target(authority, decremented(maxForwards));
+        try {
+            Failure failure = new UpstreamExchange(forwarding, request, response, endpoint, body).run(false, false);
+            if (failure != null && failure.staleConnection() && body.replayable()) {
+                failure = new UpstreamExchange(forwarding, request, response, endpoint, body).run(true, false);
+            }
+            if (failure == null) {
+                count("weft.proxy.forward.requests", "outcome", "ok");
+                return;
+            }
+            fail(request, response, failure.kind().status, uri.getRawAuthority() + " " + failure.cause(), "requests");
+        } catch (UpstreamExchange.Aborted e) {
+            count("weft.proxy.forward.requests", "outcome", "upstream_aborted");
+            LOG.log(Level.WARNING, () -> describe(request) + ": " + e.getMessage() + "; the client connection is closed");
+            throw HttpException.closing(e.status, e.getMessage());
+        }
+    }
+
+    /** {@code Max-Forwards} one less (RFC 9110 section 7.6.2), or null when absent or not a number. */
+    private static String decremented(String maxForwards) {
+        if (maxForwards == null || maxForwards.isBlank() || !maxForwards.strip().chars().allMatch(Character::isDigit)
+                || maxForwards.strip().length() > 9) {
+            return null;
+        }
+        return Integer.toString(Math.max(0, Integer.parseInt(maxForwards.strip()) - 1));
+    }
+
+    /**
+     * Resolves {@code host} once and returns the address to connect to if every address it resolves
+     * to is allowed; else answers (403, or 502 for a name that does not resolve) and returns null.
+     */
+    private InetAddress checkedAddress(Request request, Response response, String host) throws IOException {
+        List<InetAddress> addresses;
+        try {
+            addresses = resolver.resolve(host);
+        } catch (UnknownHostException e) {
+            fail(request, response, 502, "host not found: " + host, "requests");
+            return null;
+        }
+        for (InetAddress a : addresses) {
+            if (AddressRange.any(AddressRange.NOT_PUBLIC, a) && !AddressRange.any(allowed, a)) {
+                deny(request, response, "destination", host + " is " + a.getHostAddress() + ", which this proxy does not reach");
+                return null;
+            }
+        }
+        return AddressRange.unmapped(addresses.get(0));
+    }
+
+    private void deny(Request request, Response response, String reason, String why) throws IOException {
+        count("weft.proxy.forward.denied", "reason", reason);
+        LOG.log(Level.INFO, () -> describe(request) + ": denied: " + why);
+        response.send(403, "forbidden: " + why + "\n");
+    }
+
+    private void fail(Request request, Response response, int status, String why, String what) throws IOException {
+        count("weft.proxy.forward." + what, "outcome", status == 504 ? "gateway_timeout" : "bad_gateway");
+        LOG.log(Level.WARNING, () -> describe(request) + ": " + why + "; answered " + status);
+        response.send(status, (status == 504 ? "gateway timeout: " : "bad gateway: ") + why + "\n");
+    }
+
+    private String describe(Request request) {
+        return "proxy " + name + ": " + request.method() + " " + request.target() + " (client "
+                + request.remoteAddress().getAddress().getHostAddress() + ")";
+    }
+
+    private void count(String meter, String tag, String value) {
+        counter(meter, tag, value).increment();
+    }
+
+    private Counter counter(String meter, String tag, String value) {
+        return Counter.builder(meter).tag("proxy", name).tag(tag, value).register(registry);
+    }
+
+    /** Closes the pooled connections and the tunnel sweeper (close the server in front first). */
+    @Override
+    public void close() {
+        tunnels.close();
+        pool.close();
+    }
+
+    /** How one absolute-form request is forwarded: to its own authority, origin-form. */
+    private final class Target implements Forwarding {
+        private final String authority;
+        private final String maxForwards;
+
+        Target(String authority, String maxForwards) {
+            this.authority = authority;
+            this.maxForwards = maxForwards;
+        }
+
+        @Override
+        public ConnectionPool pool() {
+            return pool;
+        }
+
+        @Override
+        public String targetFor(Request request) {
+            return (request.path().isEmpty() ? "/" : request.path()) + (request.rawQuery() == null ? "" : "?" + request.rawQuery());
+        }
+
+        @Override
+        public boolean setsHeader(String field) {
+            return field.equalsIgnoreCase("Max-Forwards");
+        }
+
+        @Override
+        public void appendSetHeaders(StringBuilder head, Request request, Endpoint endpoint) {
+            head.append("Host: ").append(authority).append("\r\n");
+            if (maxForwards != null) {
+                head.append("Max-Forwards: ").append(maxForwards).append("\r\n");
+            }
+        }
+
+        @Override
+        public boolean retriesOnStatus(int status) {
+            return false;
+        }
+
+        @Override
+        public RelaySweeper tunnels() {
+            return tunnels;
+        }
+
+        @Override
+        public void tunnelled(Relay.Outcome outcome) {
+            tunnelOutcomes.get(outcome).increment();
+        }
+    }
+
+    /** Builds a {@link ForwardProxy}. */
+    public static final class Builder {
+
+        private String name = "forward-proxy";
+        private Resolver resolver = Resolver.system();
+        private List<AddressRange> allowed = List.of();
+        private List<AddressRange> clients = List.of();
+        private Set<Integer> connectPorts = DEFAULT_CONNECT_PORTS;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration sendTimeout = DEFAULT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_TIMEOUT;
+        private Duration tunnelIdleTimeout = DEFAULT_TUNNEL_IDLE_TIMEOUT;
+        private int keepalive = 32;
+        private MeterRegistry registry = Metrics.globalRegistry;
+
+        private Builder() {
+        }
+
+        public Builder name(String value) {
+            this.name = Objects.requireNonNull(value, "name");
+            return this;
+        }
+
+        /** Resolves destinations; use a {@link dev.weft.dns.CachingResolver} in production. The system resolver by default. */
+        public Builder resolver(Resolver value) {
+            this.resolver = Objects.requireNonNull(value, "resolver");
+            return this;
+        }
+
+        /** Opens these ranges of {@link AddressRange#NOT_PUBLIC} (tests allow 127.0.0.1). None by default. */
+        public Builder allow(List<AddressRange> ranges) {
+            this.allowed = List.copyOf(ranges);
+            return this;
+        }
+
+        /** Only clients from these ranges may use the proxy; any client by default (bind it to a private address). */
+        public Builder clients(List<AddressRange> ranges) {
+            this.clients = List.copyOf(ranges);
+            return this;
+        }
+
+        /** The ports CONNECT may reach; {443} by default (Squid's SSL_ports). */
+        public Builder connectPorts(Set<Integer> ports) {
+            for (int p : ports) {
+                if (p < 1 || p > 65_535) {
+                    throw new IllegalArgumentException("a port must be 1..65535, was " + p);
+                }
+            }
+            this.connectPorts = Set.copyOf(ports);
+            return this;
+        }
+
+        /** Connecting to a destination; 5 s by default. */
+        public Builder connectTimeout(Duration value) {
+            this.connectTimeout = Objects.requireNonNull(value, "connectTimeout");
+            return this;
+        }
+
+        /** Between two successful writes to a destination; 60 s by default. */
+        public Builder sendTimeout(Duration value) {
+            this.sendTimeout = Objects.requireNonNull(value, "sendTimeout");
+            return this;
+        }
+
+        /** Between two reads of a destination's response; 60 s by default. */
+        public Builder readTimeout(Duration value) {
+            this.readTimeout = Objects.requireNonNull(value, "readTimeout");
+            return this;
+        }
+
+        /** A tunnel where nothing moved either way for this long is closed; 10 minutes by default. */
+        public Builder tunnelIdleTimeout(Duration value) {
+            this.tunnelIdleTimeout = Objects.requireNonNull(value, "tunnelIdleTimeout");
+            return this;
+        }
+
+        /** Idle connections kept per destination; 32 by default. */
+        public Builder keepalive(int value) {
+            this.keepalive = value;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry value) {
+            this.registry = Objects.requireNonNull(value, "registry");
+            return this;
+        }
+
+        public ForwardProxy build() {
+            return new ForwardProxy(this);
+        }
+    }
+}

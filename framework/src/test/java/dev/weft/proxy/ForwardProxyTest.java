@@ -1,0 +1,199 @@
+package dev.weft.proxy;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.weft.dns.Resolver;
+import dev.weft.http.Headers;
+import dev.weft.http.HttpServer;
+import dev.weft.tcp.TestCertificates;
+import dev.weft.tcp.Tls;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The forward proxy with a real client (curl -x, curl -p) against local servers. */
+class ForwardProxyTest {
+
+    private static final List<AddressRange> LOOPBACK = List.of(AddressRange.parse("127.0.0.1"));
+
+    @TempDir
+    Path dir;
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final Deque<AutoCloseable> closing = new ArrayDeque<>();
+    /** Method, target and headers of each request the origin got. */
+    private final BlockingQueue<Object[]> seen = new LinkedBlockingQueue<>();
+    private HttpServer origin;
+
+    @BeforeEach
+    void start() {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed (./weft test installs it)");
+        origin = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry())
+                .fallback((req, res) -> {
+                    byte[] body = req.bodyBytes();
+                    seen.add(new Object[] {req.method(), req.target(), req.headers(), req.remoteAddress().getPort()});
+                    res.send("origin got " + req.method() + " " + req.target() + " " + new String(body, StandardCharsets.UTF_8));
+                }).start());
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        while (!closing.isEmpty()) {
+            closing.pop().close();
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T resource) {
+        closing.push(resource);
+        return resource;
+    }
+
+    private HttpServer proxy(ForwardProxy.Builder b) {
+        ForwardProxy proxy = closeLater(b.meterRegistry(registry).build());
+        return closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry()).fallback(proxy).start());
+    }
+
+    /** Runs curl with these arguments; its standard output, then "|" and the HTTP status it saw. */
+    private String curl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "-w", "|%{http_code}"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "curl did not end");
+        return out;
+    }
+
+    private String originUrl(String path) {
+        return "http://127.0.0.1:" + origin.port() + path;
+    }
+
+    @Test
+    void curlGetsAndPostsThroughTheProxyOnOneKeptAliveConnection() throws Exception {
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK));
+        String proxyUrl = "http://127.0.0.1:" + front.port();
+
+        assertEquals("origin got GET /a?x=1 |200", curl("-x", proxyUrl, originUrl("/a?x=1")));
+        assertEquals("origin got POST /b hello|200", curl("-x", proxyUrl, "-d", "hello", originUrl("/b")));
+
+        Object[] get = seen.poll(5, TimeUnit.SECONDS);
+        Object[] post = seen.poll(5, TimeUnit.SECONDS);
+        assertEquals("/a?x=1", get[1], "forwarded in origin-form");
+        Headers h = (Headers) get[2];
+        assertEquals("127.0.0.1:" + origin.port(), h.first("Host"));
+        assertEquals("1.1 weft", h.first("Via"));
+        assertNull(h.first("Proxy-Connection"), "curl sends Proxy-Connection; it stays on its hop");
+        assertEquals(get[3], post[3], "both requests went over one pooled connection");
+    }
+
+    @Test
+    void aTunnelCarriesTlsToTheOriginAndItsCertificate() throws Exception {
+        Path[] pem = TestCertificates.pem(dir, "ec");
+        HttpServer tls = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry()).tls(Tls.fromPem(pem[0], pem[1]))
+                .fallback((req, res) -> res.send("secret over " + (req.isSecure() ? "tls" : "plain"))).start());
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK).connectPorts(Set.of(tls.port())));
+
+        String out = curl("-p", "-x", "http://127.0.0.1:" + front.port(), "--cacert", pem[0].toString(),
+                "https://localhost:" + tls.port() + "/", "--resolve", "localhost:" + tls.port() + ":127.0.0.1");
+
+        assertEquals("secret over tls|200", out, "curl verified the origin's certificate through the tunnel");
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                registry.get("weft.proxy.forward.tunnels").tag("outcome", "relayed").counter().count() == 1.0);
+    }
+
+    @Test
+    void loopbackIsDeniedUnlessAllowedAndSoAreItsMappedForms() throws Exception {
+        HttpServer front = proxy(ForwardProxy.builder());
+        String proxyUrl = "http://127.0.0.1:" + front.port();
+
+        assertTrue(curl("-x", proxyUrl, originUrl("/")).endsWith("|403"));
+        assertTrue(curl("-x", proxyUrl, "http://[::ffff:127.0.0.1]:" + origin.port() + "/").endsWith("|403"),
+                "an IPv4-mapped IPv6 literal of loopback");
+        assertTrue(curl("-x", proxyUrl, "http://[::1]:" + origin.port() + "/").endsWith("|403"));
+        assertEquals(0, seen.size(), "nothing reached the origin");
+        assertEquals(3.0, registry.get("weft.proxy.forward.denied").tag("reason", "destination").counter().count());
+    }
+
+    @Test
+    void aNameThatResolvesToAPrivateAddressIsDenied() throws Exception {
+        Resolver rebinding = host -> {
+            if (host.equals("intranet.example")) {
+                return List.of(InetAddress.getByAddress(host, new byte[] {10, 0, 0, 1}));
+            }
+            throw new UnknownHostException(host);
+        };
+        HttpServer front = proxy(ForwardProxy.builder().resolver(rebinding));
+
+        String out = curl("-x", "http://127.0.0.1:" + front.port(), "http://intranet.example/");
+
+        assertTrue(out.startsWith("forbidden: intranet.example is 10.0.0.1"), out);
+        assertTrue(out.endsWith("|403"), out);
+    }
+
+    @Test
+    void connectGoesOnlyToAllowedPorts() throws Exception {
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK));
+
+        String out = rawProxy(front, "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n");
+
+        assertTrue(out.startsWith("HTTP/1.1 403 "), out);
+        assertTrue(out.contains("CONNECT to port 22 is not allowed"), out);
+    }
+
+    @Test
+    void maxForwardsZeroIsAnsweredByTheProxyAndOtherwiseDecremented() throws Exception {
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK));
+        String target = originUrl("/opt");
+
+        String zero = rawProxy(front, "OPTIONS " + target + " HTTP/1.1\r\nHost: x\r\nMax-Forwards: 0\r\nConnection: close\r\n\r\n");
+        assertTrue(zero.startsWith("HTTP/1.1 200 "), zero);
+        assertEquals(0, seen.size(), "answered by the proxy");
+
+        rawProxy(front, "OPTIONS " + target + " HTTP/1.1\r\nHost: x\r\nMax-Forwards: 5\r\nConnection: close\r\n\r\n");
+        assertEquals("4", ((Headers) seen.poll(5, TimeUnit.SECONDS)[2]).first("Max-Forwards"));
+    }
+
+    @Test
+    void anOriginFormRequestIs400AndAnUnreachableOrigin502() throws Exception {
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK));
+
+        assertTrue(rawProxy(front, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").startsWith("HTTP/1.1 400 "));
+        int dead;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            dead = s.getLocalPort();
+        }
+        assertTrue(curl("-x", "http://127.0.0.1:" + front.port(), "http://127.0.0.1:" + dead + "/").endsWith("|502"));
+    }
+
+    private static String rawProxy(HttpServer front, String request) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            s.shutdownOutput();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+}
