@@ -48,6 +48,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             TcpProxyExample.class,
             LbCommand.class,
             LbDemo.class,
+            ProxyCommand.class,
             HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {

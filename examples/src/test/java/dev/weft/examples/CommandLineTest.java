@@ -123,7 +123,7 @@ class CommandLineTest {
         for (String name : Main.commandLine().getSubcommands().keySet()) {
             assertTrue(r.out().matches("(?s).*\\n  " + name + " +\\S.*"), name + " missing in\n" + r.out());
         }
-        assertEquals(List.of("echo", "http", "tcpstat", "tcping", "timewait-demo", "tcp-proxy", "lb", "lb-demo", "help"),
+        assertEquals(List.of("echo", "http", "tcpstat", "tcping", "timewait-demo", "tcp-proxy", "lb", "lb-demo", "proxy", "help"),
                 List.copyOf(Main.commandLine().getSubcommands().keySet()));
         assertEquals(r.out(), CliRun.of("help").out());
     }
@@ -195,5 +195,14 @@ class CommandLineTest {
         CliRun missing = CliRun.of("lb", "--config", dir.resolve("none.conf").toString());
         assertEquals(2, missing.exit());
         assertOneLine(missing);
+    }
+
+    @Test
+    void proxyRangesThatAreNotAddressesAreUsageErrors() {
+        CliRun r = CliRun.of("proxy", "--port", "0", "--allow", "intranet.example/8");
+        assertEquals(2, r.exit(), r.toString());
+        assertOneLine(r);
+        assertTrue(r.err().startsWith("weft proxy: --allow: not an address range: intranet.example/8"), r.toString());
+        assertEquals(2, CliRun.of("proxy", "--connect-ports", "443,70000").exit());
     }
 }
