@@ -49,6 +49,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             LbCommand.class,
             LbDemo.class,
             ProxyCommand.class,
+            ProxyPasswd.class,
             HelpCommand.class,
         })
 public final class Main implements Callable<Integer> {

@@ -6,6 +6,7 @@ import dev.weft.dns.ResolverOptions;
 import dev.weft.http.HttpServer;
 import dev.weft.proxy.AddressRange;
 import dev.weft.proxy.ForwardProxy;
+import dev.weft.proxy.ProxyCredentials;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
  * the {@code proxy} subcommand. With {@code --admin PORT}, {@code /metrics} on 127.0.0.1.
  *
  * <pre>./weft proxy [--port 3128] [--bind 127.0.0.1] [--allow CIDR ...] [--connect-ports 443,...]
- *     [--clients CIDR ...] [--admin PORT]</pre>
+ *     [--clients CIDR ...] [--auth FILE] [--admin PORT]</pre>
  */
 @Command(name = "proxy",
         description = {"A forward HTTP proxy: absolute-form requests and CONNECT tunnels (HTTPS).",
@@ -55,6 +56,10 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Serve /metrics (Prometheus text format) on 127.0.0.1:PORT.")
     Integer admin;
 
+    @Option(names = "--auth", paramLabel = "FILE",
+            description = "Ask for Basic proxy authentication against the users in FILE (lines from ./weft proxy-passwd).")
+    java.nio.file.Path auth;
+
     @Spec
     CommandSpec spec;
 
@@ -65,8 +70,18 @@ public final class ProxyCommand implements Callable<Integer> {
         InetAddress bindAddress = InetAddress.getByName(bind);
         PrometheusMetrics metrics = new PrometheusMetrics();
         Resolver resolver = new CachingResolver("proxy", Resolver.system(), ResolverOptions.DEFAULTS, metrics.registry());
-        ForwardProxy proxy = ForwardProxy.builder().resolver(resolver).allow(allowed).clients(from)
-                .connectPorts(new HashSet<>(connectPorts)).meterRegistry(metrics.registry()).build();
+        ForwardProxy.Builder builder = ForwardProxy.builder().resolver(resolver).allow(allowed).clients(from)
+                .connectPorts(new HashSet<>(connectPorts)).meterRegistry(metrics.registry());
+        if (auth != null) {
+            try {
+                builder.credentials(ProxyCredentials.read(auth));
+            } catch (java.io.IOException e) {
+                throw new ParameterException(spec.commandLine(), "--auth: cannot read " + auth + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--auth: " + e.getMessage());
+            }
+        }
+        ForwardProxy proxy = builder.build();
         HttpServer server;
         try {
             server = HttpServer.builder().name("proxy").bindAddress(bindAddress).port(port)

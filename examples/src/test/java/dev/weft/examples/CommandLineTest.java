@@ -123,7 +123,7 @@ class CommandLineTest {
         for (String name : Main.commandLine().getSubcommands().keySet()) {
             assertTrue(r.out().matches("(?s).*\\n  " + name + " +\\S.*"), name + " missing in\n" + r.out());
         }
-        assertEquals(List.of("echo", "http", "tcpstat", "tcping", "timewait-demo", "tcp-proxy", "lb", "lb-demo", "proxy", "help"),
+        assertEquals(List.of("echo", "http", "tcpstat", "tcping", "timewait-demo", "tcp-proxy", "lb", "lb-demo", "proxy", "proxy-passwd", "help"),
                 List.copyOf(Main.commandLine().getSubcommands().keySet()));
         assertEquals(r.out(), CliRun.of("help").out());
     }

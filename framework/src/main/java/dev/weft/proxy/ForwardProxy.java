@@ -59,7 +59,10 @@ import java.util.Set;
  * not a server. <b>Tunnels</b>: {@code 200 Connection established}, then two blocking copy loops
  * with half-close, ended when both sides are done or nothing moves for the tunnel idle timeout.
  *
- * <p>Answers: 400 malformed, 403 a denied destination, port or client, 502 connect failure or a
+ * <p>With {@link Builder#credentials}, Basic proxy authentication first: 407 without valid
+ * credentials; {@code Proxy-Authorization} never goes further.
+ *
+ * <p>Answers: 400 malformed, 403 a denied destination, port or client, 407 authentication, 502 connect failure or a
  * bad response, 504 a timeout, each with a short text and a log line naming client, target and
  * cause. Meters {@code weft.proxy.forward.requests{outcome}}, {@code weft.proxy.forward.tunnels{outcome}}
  * and {@code weft.proxy.forward.denied{reason}}.
@@ -79,6 +82,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
     private final List<AddressRange> clients;
     private final Set<Integer> connectPorts;
     private final Duration connectTimeout;
+    private final ProxyCredentials credentials;
     private final ConnectionPool pool;
     private final RelaySweeper tunnels;
     private final MeterRegistry registry;
@@ -91,6 +95,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         this.clients = List.copyOf(b.clients);
         this.connectPorts = Set.copyOf(b.connectPorts);
         this.connectTimeout = b.connectTimeout;
+        this.credentials = b.credentials;
         this.registry = b.registry;
         PoolOptions options = PoolOptions.DEFAULTS.withMaxPerEndpoint(100_000).withMaxTotal(100_000)
                 .withIdle(0, b.keepalive).withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout)
@@ -111,6 +116,16 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         InetAddress client = request.remoteAddress().getAddress();
         if (!clients.isEmpty() && !AddressRange.any(clients, client)) {
             deny(request, response, "client", "client " + client.getHostAddress() + " is not allowed to use this proxy");
+            return;
+        }
+        if (credentials != null && credentials.check(request.header("Proxy-Authorization")) == null) {
+            boolean tried = request.header("Proxy-Authorization") != null;
+            count("weft.proxy.forward.denied", "reason", tried ? "bad_credentials" : "no_credentials");
+            if (tried) { // the user name may be logged, never the password
+                LOG.log(Level.INFO, () -> describe(request) + ": proxy authentication failed");
+            }
+            response.header("Proxy-Authenticate", "Basic realm=\"" + name + "\", charset=\"UTF-8\"");
+            response.send(407, "proxy authentication required\n");
             return;
         }
         if (request.targetForm() == RequestHead.TargetForm.AUTHORITY) {
@@ -337,6 +352,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         private Duration readTimeout = DEFAULT_TIMEOUT;
         private Duration tunnelIdleTimeout = DEFAULT_TUNNEL_IDLE_TIMEOUT;
         private int keepalive = 32;
+        private ProxyCredentials credentials;
         private MeterRegistry registry = Metrics.globalRegistry;
 
         private Builder() {
@@ -403,6 +419,16 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         /** Idle connections kept per destination; 32 by default. */
         public Builder keepalive(int value) {
             this.keepalive = value;
+            return this;
+        }
+
+        /**
+         * Asks for Basic proxy authentication against these users: a request without valid
+         * credentials gets 407 with {@code Proxy-Authenticate}, counted under
+         * {@code weft.proxy.forward.denied{reason=no_credentials|bad_credentials}}. None by default.
+         */
+        public Builder credentials(ProxyCredentials value) {
+            this.credentials = Objects.requireNonNull(value, "credentials");
             return this;
         }
 

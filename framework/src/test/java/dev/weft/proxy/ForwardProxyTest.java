@@ -196,4 +196,35 @@ class ForwardProxyTest {
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
+
+    @Test
+    void basicProxyAuthenticationIs407WithoutCredentialsAndPassesWithThem() throws Exception {
+        Path users = dir.resolve("users");
+        Files.writeString(users, "# proxy users\n" + ProxyCredentials.line("alice", "s3cret".toCharArray()) + "\n");
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK).credentials(ProxyCredentials.read(users)));
+        String proxyUrl = "http://127.0.0.1:" + front.port();
+
+        String none = rawProxy(front, "GET " + originUrl("/") + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(none.startsWith("HTTP/1.1 407 "), none);
+        assertTrue(none.contains("\r\nProxy-Authenticate: Basic realm=\"forward-proxy\""), none);
+        assertTrue(curl("-x", proxyUrl, "--proxy-user", "alice:wrong", originUrl("/")).endsWith("|407"));
+        assertTrue(curl("-x", proxyUrl, "--proxy-user", "mallory:s3cret", originUrl("/")).endsWith("|407"));
+        assertEquals("origin got GET / |200", curl("-x", proxyUrl, "--proxy-user", "alice:s3cret", originUrl("/")));
+        assertEquals("origin got GET / |200", curl("-x", proxyUrl, "--proxy-user", "alice:s3cret", originUrl("/")),
+                "the second time from what was remembered");
+
+        Headers h = (Headers) seen.poll(5, TimeUnit.SECONDS)[2];
+        assertNull(h.first("Proxy-Authorization"), "the credentials stay with the proxy");
+        assertEquals(1.0, registry.get("weft.proxy.forward.denied").tag("reason", "no_credentials").counter().count());
+        assertEquals(2.0, registry.get("weft.proxy.forward.denied").tag("reason", "bad_credentials").counter().count());
+    }
+
+    @Test
+    void aMalformedCredentialsFileNamesItsLine() throws Exception {
+        Path users = dir.resolve("users");
+        Files.writeString(users, ProxyCredentials.line("alice", "x".toCharArray()) + "\nbob:plain:secret\n");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ProxyCredentials.read(users));
+        assertTrue(e.getMessage().startsWith(users + ":2: "), e.getMessage());
+    }
 }
