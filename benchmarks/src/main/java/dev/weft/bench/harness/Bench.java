@@ -54,8 +54,22 @@ public final class Bench {
         Files.createDirectories(logs);
         List<Measurement> measurements = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        String peers = "";
         if (options.load()) {
-            runLoad(options, logs, measurements, failures);
+            boolean wrk = Wrk.installed();
+            if (!wrk) {
+                System.out.println("wrk is not installed: the wrk and reverse-proxy scenarios are skipped"
+                        + " (./weft bench installs it).");
+            }
+            List<Scenario> scenarios = options.scenarios(wrk);
+            List<String> missing = missingPeers(scenarios);
+            if (!missing.isEmpty()) {
+                missing.forEach(m -> System.out.println("weft bench: " + m));
+                return false;
+            }
+            peers = String.join(", ", ProxyPeer.kindsIn(scenarios).stream()
+                    .map(k -> ProxyPeer.of(k).orElseThrow().describe()).toList());
+            runLoad(options, scenarios, logs, measurements, failures);
         }
         List<JmhRow> jmh = List.of();
         if (options.jmh()) {
@@ -63,7 +77,7 @@ public final class Bench {
             jmh = JmhSuite.run(options.quick(), out.resolve("jmh.json"), options.jvmFlags(), System.out);
         }
         RunInfo info = RunInfo.current(command, start, Duration.ofNanos(System.nanoTime() - t0), options.jvmFlags(),
-                options.quick(), options.repetitions());
+                options.quick(), options.repetitions(), peers);
         Report report = new Report(info, measurements, jmh);
         write(out.resolve("results.json"), BenchJson.pretty(report.saved()));
         publish(report, out, options.updateReadme());
@@ -74,10 +88,25 @@ public final class Bench {
         return failures.isEmpty();
     }
 
+    /**
+     * One sentence for each proxy peer that {@code scenarios} run and that is not installed: a run
+     * that asks for nginx or HAProxy without them is an error, not a run without them.
+     */
+    static List<String> missingPeers(List<Scenario> scenarios) {
+        List<String> missing = new ArrayList<>();
+        for (ServerKind kind : ProxyPeer.kindsIn(scenarios)) {
+            ProxyPeer peer = ProxyPeer.of(kind).orElseThrow();
+            if (!peer.installed()) {
+                missing.add(peer.missing(kind));
+            }
+        }
+        return missing;
+    }
+
     /** Writes the tables and charts of {@code report} to {@code out}, and into README.md if asked. */
     private static void publish(Report report, Path out, boolean updateReadme) throws IOException {
         write(out.resolve("results.md"), report.markdown(""));
-        for (Protocol p : Protocol.values()) {
+        for (Protocol p : SvgChart.CHARTED) {
             write(out.resolve(p.name().toLowerCase(java.util.Locale.ROOT) + ".svg"), report.chartSvg(p));
         }
         if (updateReadme) {
@@ -97,13 +126,8 @@ public final class Bench {
                 + " JMH rows from " + json);
     }
 
-    private static void runLoad(BenchOptions options, Path logs, List<Measurement> measurements,
-            List<String> failures) throws InterruptedException {
-        boolean wrk = Wrk.installed();
-        if (!wrk) {
-            System.out.println("wrk is not installed: the wrk scenarios are skipped (./weft bench installs it).");
-        }
-        List<Scenario> scenarios = options.scenarios(wrk);
+    private static void runLoad(BenchOptions options, List<Scenario> scenarios, Path logs,
+            List<Measurement> measurements, List<String> failures) throws InterruptedException {
         int total = options.repetitions() * scenarios.stream().mapToInt(s -> s.servers().size()).sum();
         LoadRun runner = new LoadRun(options, logs);
         int done = 0;
@@ -143,8 +167,10 @@ public final class Bench {
                 r.connectErrors(), r.errors(), r.timeouts(), r.firstError());
         String memory = Double.isNaN(m.rssPerConnKiB()) ? ""
                 : String.format(", idle %.2f KiB RSS / %.2f KiB heap per conn", m.rssPerConnKiB(), m.heapPerConnKiB());
-        return String.format("%,.0f msgs/s, p99 %.2f ms%s%s (%d s; %s left)", r.msgsPerSec(), r.p99Us() / 1e3, memory,
-                problems, TimeUnit.NANOSECONDS.toSeconds(nanos), eta);
+        String cpu = m.scenario().protocol() == Protocol.PROXY && Double.isFinite(m.serverCpuPerMsgUs())
+                ? String.format(", proxy CPU %.1f µs/req", m.serverCpuPerMsgUs()) : "";
+        return String.format("%,.0f msgs/s, p99 %.2f ms%s%s%s (%d s; %s left)", r.msgsPerSec(), r.p99Us() / 1e3,
+                memory, cpu, problems, TimeUnit.NANOSECONDS.toSeconds(nanos), eta);
     }
 
     private static String eta(long started, int done, int total) {

@@ -12,7 +12,8 @@ import java.util.List;
  * The command line of {@code ./weft bench}.
  *
  * <pre>./weft bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]
- *             [--echo-rate 20000] [--http-rate 10000] [--servers weft,netty,...] [--no-jmh] [--no-load]
+ *             [--echo-rate 20000] [--http-rate 10000] [--proxy-connections 100,1000]
+ *             [--servers weft,netty,...] [--no-jmh] [--no-load]
  *             [--out benchmarks/results] [--jvm-flags "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED"] [--update-readme]</pre>
  *
  * @param quick        tiny connection counts, one repetition, a few seconds per benchmark: proves that
@@ -24,6 +25,7 @@ import java.util.List;
  * @param openConnections the open-loop connection count
  * @param echoRate     the echo open loop's offered messages per second
  * @param httpRate     the HTTP open loop's offered requests per second
+ * @param proxyConnections the wrk connection counts of the reverse-proxy scenario
  * @param servers      the servers to compare
  * @param jmh          whether to run the JMH suite
  * @param load         whether to run the load harness
@@ -40,6 +42,7 @@ record BenchOptions(
         int openConnections,
         int echoRate,
         int httpRate,
+        List<Integer> proxyConnections,
         List<ServerKind> servers,
         boolean jmh,
         boolean load,
@@ -48,18 +51,28 @@ record BenchOptions(
         boolean updateReadme) {
 
     static final String USAGE = "bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]"
-            + " [--echo-rate 20000] [--http-rate 10000] [--servers " + String.join(",", ServerKind.labels()) + "]"
+            + " [--echo-rate 20000] [--http-rate 10000] [--proxy-connections 100,1000]"
+            + " [--servers " + String.join(",", ServerKind.labels()) + "]"
             + " [--no-jmh] [--no-load] [--out benchmarks/results] [--jvm-flags \"...\"] [--update-readme]";
     /** Native access on for everyone: Netty's epoll and Weft's use it, and would each print a warning. */
     static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED";
     /** Connections a load client may open: each process may open 20,000 files here, the JVM needs some. */
     static final int MAX_CONNECTIONS = 19_500;
+    /**
+     * Connections through a proxy: it holds a client and a backend connection for each, and
+     * HAProxy's {@code maxconn} is {@value HaproxyPeer#MAXCONN} (within the 20,000 open files).
+     */
+    static final int MAX_PROXY_CONNECTIONS = 8_000;
 
     static BenchOptions parse(String[] args) {
         Args a = Args.parse("bench", args, "--quick", "--reps", "--warmup", "--duration", "--connections", "--echo-rate",
-                "--http-rate", "--servers", "--no-jmh", "--no-load", "--out", "--jvm-flags", "--update-readme");
+                "--http-rate", "--proxy-connections", "--servers", "--no-jmh", "--no-load", "--out", "--jvm-flags", "--update-readme");
         boolean quick = a.flag("--quick");
-        List<Integer> connections = ints(a.value("--connections", quick ? "50" : "1000,10000,19000"));
+        List<Integer> connections = ints("--connections", a.value("--connections", quick ? "50" : "1000,10000,19000"),
+                MAX_CONNECTIONS, "the open-file limit is 20,000 per process");
+        List<Integer> proxyConnections = ints("--proxy-connections",
+                a.value("--proxy-connections", quick ? "50" : "100,1000"), MAX_PROXY_CONNECTIONS,
+                "a proxy holds two connections for each, and HAProxy's maxconn is " + HaproxyPeer.MAXCONN);
         int open = connections.contains(10_000) ? 10_000 : connections.get(connections.size() - 1);
         List<ServerKind> servers = new ArrayList<>();
         for (String label : a.value("--servers", String.join(",", ServerKind.labels())).split(",")) {
@@ -78,6 +91,7 @@ record BenchOptions(
                 open,
                 range(a, "--echo-rate", quick ? 500 : 20_000, 1, 10_000_000),
                 range(a, "--http-rate", quick ? 500 : 10_000, 1, 10_000_000),
+                proxyConnections,
                 List.copyOf(servers),
                 !a.flag("--no-jmh"),
                 !a.flag("--no-load"),
@@ -90,12 +104,23 @@ record BenchOptions(
         return o;
     }
 
-    /** The scenarios, in the order each repetition runs them. */
+    /**
+     * The scenarios, in the order each repetition runs them: echo, HTTP, then the reverse proxy
+     * (wrk only, so none without it), each with the selected servers that speak its protocol.
+     */
     List<Scenario> scenarios(boolean wrkInstalled) {
         List<Scenario> all = new ArrayList<>();
         for (Protocol p : Protocol.values()) {
             List<ServerKind> of = servers.stream().filter(s -> s.protocol() == p).toList();
             if (of.isEmpty()) {
+                continue;
+            }
+            if (p == Protocol.PROXY) {
+                if (wrkInstalled) {
+                    for (int c : proxyConnections) {
+                        all.add(new Scenario(p, Scenario.Tool.WRK, c, 0, of));
+                    }
+                }
                 continue;
             }
             for (int c : connections) {
@@ -110,18 +135,18 @@ record BenchOptions(
         return all;
     }
 
-    private static List<Integer> ints(String csv) {
+    private static List<Integer> ints(String flag, String csv, int max, String why) {
         List<Integer> values = new ArrayList<>();
         for (String s : csv.split(",")) {
             try {
                 int v = Integer.parseInt(s.trim());
-                if (v < 1 || v > MAX_CONNECTIONS) {
-                    throw new Args.UsageException("bench: --connections must be 1.." + MAX_CONNECTIONS
-                            + " each (the open-file limit is 20,000 per process), was " + v);
+                if (v < 1 || v > max) {
+                    throw new Args.UsageException("bench: " + flag + " must be 1.." + max
+                            + " each (" + why + "), was " + v);
                 }
                 values.add(v);
             } catch (NumberFormatException e) {
-                throw new Args.UsageException("bench: --connections takes numbers separated by commas, was '"
+                throw new Args.UsageException("bench: " + flag + " takes numbers separated by commas, was '"
                         + csv + "'");
             }
         }

@@ -8,6 +8,7 @@ import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.ChildJvm;
 import dev.weft.bench.proc.Proc;
 import dev.weft.bench.proc.ServerSample;
+import dev.weft.bench.servers.Protocol;
 import dev.weft.bench.servers.ServerKind;
 import dev.weft.bench.servers.ServerMain;
 import java.io.IOException;
@@ -21,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  * the connections, the server is sampled holding them idle, and the measured phase runs while the
  * server's CPU time and context switches are read from {@code /proc}. Every wait is bounded; both
  * processes are gone when {@link #run} returns or throws.
+ *
+ * <p>The reverse-proxy scenario ({@link Protocol#PROXY}) runs differently, see {@link #proxied}: a
+ * backend of its own for each measurement, the proxy in front of it, wrk through the proxy.
  */
 final class LoadRun {
 
@@ -40,6 +44,9 @@ final class LoadRun {
 
     Measurement run(Scenario scenario, ServerKind kind, int repetition) throws IOException, InterruptedException {
         String tag = kind.label() + "-" + scenario.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + repetition;
+        if (scenario.protocol() == Protocol.PROXY) {
+            return proxied(scenario, kind, repetition, tag);
+        }
         try (ChildJvm server = ChildJvm.start("server " + kind.label(), options.jvmFlags(), ServerMain.class,
                 List.of("--server", kind.label(), "--max-connections", String.valueOf(scenario.connections() + 100)),
                 logs.resolve(tag + "-server.log"))) {
@@ -74,6 +81,78 @@ final class LoadRun {
                         (idle.rssBytes() - baseline.rssBytes()) / KIB / conns,
                         (idle.heapUsedBytes() - baseline.heapUsedBytes()) / KIB / conns, cpu, switches);
             }
+        }
+    }
+
+    /**
+     * One proxy's run of the reverse-proxy scenario. A {@code netty-http} backend starts in a JVM of
+     * its own, anew for every measurement, so that each proxy meets the same backend: warmed up only
+     * by what goes through this proxy, with no connections left from the proxy before it. Then the
+     * proxy starts in front of it ({@code weft-proxy} in its own JVM, nginx or HAProxy from their
+     * binaries; {@code direct}: none, the load goes to the backend), gets the same connection
+     * warm-up as every server, a wrk warm-up run, and the measured wrk run, during which the
+     * proxy's CPU time and context switches are read ({@code direct}: the backend's).
+     */
+    private Measurement proxied(Scenario scenario, ServerKind kind, int repetition, String tag)
+            throws IOException, InterruptedException {
+        int max = scenario.connections() + 100;
+        try (ChildJvm backend = ChildJvm.start("backend netty-http", options.jvmFlags(), ServerMain.class,
+                List.of("--server", ServerKind.NETTY_HTTP.label(), "--max-connections", String.valueOf(max)),
+                logs.resolve(tag + "-backend.log"));
+                Proxy proxy = startProxy(kind, awaitPort(backend), backend, max, tag)) {
+            Warmup.run(Protocol.HTTP, proxy.port());
+            if (!options.warmup().isZero()) {
+                Wrk.run(proxy.port(), scenario.connections(), options.warmup(), logs.resolve(tag + "-wrk-warmup.log"));
+            }
+            long cpu0 = proxy.cpuNanos();
+            long switches0 = proxy.contextSwitches();
+            LoadResult result = Wrk.run(proxy.port(), scenario.connections(), options.duration(),
+                    logs.resolve(tag + "-wrk.log"));
+            return measurement(scenario, kind, repetition, result, Double.NaN, Double.NaN,
+                    proxy.cpuNanos() - cpu0, proxy.contextSwitches() - switches0);
+        }
+    }
+
+    private Proxy startProxy(ServerKind kind, int backendPort, ChildJvm backend, int max, String tag)
+            throws IOException, InterruptedException {
+        if (kind == ServerKind.DIRECT) {
+            Proc proc = Proc.of(backend.pid());
+            return new Proxy(backendPort, proc::cpuNanos, proc::contextSwitches, () -> { });
+        }
+        if (kind.inJvm()) {
+            ChildJvm jvm = ChildJvm.start("proxy " + kind.label(), options.jvmFlags(), ServerMain.class,
+                    List.of("--server", kind.label(), "--max-connections", String.valueOf(max),
+                            "--backend-port", String.valueOf(backendPort)),
+                    logs.resolve(tag + "-server.log"));
+            try {
+                int port = awaitPort(jvm);
+                Proc proc = Proc.of(jvm.pid());
+                return new Proxy(port, proc::cpuNanos, proc::contextSwitches, jvm::close);
+            } catch (RuntimeException | InterruptedException e) {
+                jvm.close();
+                throw e;
+            }
+        }
+        ProxyPeer peer = ProxyPeer.of(kind).orElseThrow(() -> new IllegalArgumentException(kind + " is no proxy"));
+        PeerProcess p = PeerProcess.start(peer, backendPort, logs.resolve(tag));
+        return new Proxy(p.port(), p::cpuNanos, p::contextSwitches, p::close);
+    }
+
+    /** The proxy under test, whichever it is: where to send the load, what to sample, how to stop it. */
+    private record Proxy(int port, java.util.function.LongSupplier cpu, java.util.function.LongSupplier switches,
+            Runnable stop) implements AutoCloseable {
+
+        long cpuNanos() {
+            return cpu.getAsLong();
+        }
+
+        long contextSwitches() {
+            return switches.getAsLong();
+        }
+
+        @Override
+        public void close() {
+            stop.run();
         }
     }
 

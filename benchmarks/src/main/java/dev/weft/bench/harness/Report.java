@@ -3,6 +3,7 @@ package dev.weft.bench.harness;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.servers.Protocol;
+import dev.weft.bench.servers.ServerKind;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ final class Report {
     String markdown(String imagePrefix) {
         StringBuilder md = new StringBuilder();
         md.append(header());
-        md.append("\n### Targets (Weft against Netty, same run)\n\n");
+        md.append("\n### Targets (Weft against Netty, its reverse proxy against nginx and HAProxy; same run)\n\n");
         table(md, List.of("target", "Weft", "Netty", "ratio", "verdict"), verdicts.stream().map(v -> List.of(
                 v.target(), v.weft(), v.reference(), Double.isFinite(v.ratio()) ? fmt("%.2f×", v.ratio()) : "",
                 "**" + v.verdict() + "**")).toList());
@@ -122,6 +123,7 @@ final class Report {
             openLoop(md, p);
         }
         wrk(md);
+        proxy(md);
         memory(md);
         cpu(md);
         jmhTable(md);
@@ -132,14 +134,42 @@ final class Report {
         String reps = "n = " + info.repetitions() + (info.repetitions() == 1 ? " repetition" : " repetitions");
         long s = info.took().toSeconds();
         return fmt("`%s` — %s; %s; %s; every JVM (servers, load clients, JMH forks) with `%s`; Weft on"
-                + " `Transport.%s` (echo handler `EchoServer.%s`), Netty on its native epoll transport;"
+                + " `Transport.%s` (echo handler `EchoServer.%s`), Netty on its native epoll transport;%s"
                 + " took %d min %02d s."
                 + " %s (servers alternating within each, in an order rotated per repetition), median (min–max)."
                 + " Loopback only: the load client shares the cores with the server, so ratios matter more than"
                 + " absolutes.%s%n",
                 info.command(), DATE.format(info.start()), info.machine(), info.jdk(), String.join(" ", info.jvmFlags()),
-                info.weftTransport(), info.weftEcho(), s / 60, s % 60, reps,
+                info.weftTransport(), info.weftEcho(), proxySettings(), s / 60, s % 60, reps,
                 info.quick() ? " **Quick run: proves the benchmarks work; do not quote these numbers.**" : "");
+    }
+
+    /**
+     * What the reverse-proxy scenario ran, for the header; empty when the run has none. The settings
+     * are fixed in the code ({@link ProxyPeer}'s configs, {@code WeftServers.proxy}); the versions are
+     * the binaries' own.
+     */
+    private String proxySettings() {
+        if (proxied().isEmpty()) {
+            return "";
+        }
+        String nginx = peerVersion("nginx");
+        String haproxy = peerVersion("HAProxy");
+        return fmt(" reverse proxy: Weft's `ReverseProxy` (`keepalive(%d)`) as the fallback of an `HttpServer` on"
+                + " the same transport, in its own JVM; %s (`worker_processes 2`, upstream `keepalive 64`,"
+                + " `proxy_http_version 1.1`); %s (`nbthread 2`, `http-reuse always`, `maxconn %d`); each in front of"
+                + " one `netty-http` backend in a JVM of its own, started anew for each measurement; `direct` is the"
+                + " backend alone;", ServerKind.weftProxyKeepalive(), nginx, haproxy, HaproxyPeer.MAXCONN);
+    }
+
+    /** {@code nginx 1.22.1} as the run recorded it, or the name alone. */
+    private String peerVersion(String name) {
+        for (String p : info.peers().split(",\\s*")) {
+            if (p.startsWith(name + " ")) {
+                return p;
+            }
+        }
+        return name;
     }
 
     private void closedLoop(StringBuilder md, Protocol p, String imagePrefix) {
@@ -187,7 +217,9 @@ final class Report {
     }
 
     private void wrk(StringBuilder md) {
-        List<Summary> wrk = summaries.stream().filter(s -> s.scenario().tool() == Scenario.Tool.WRK).toList();
+        List<Summary> wrk = summaries.stream()
+                .filter(s -> s.scenario().tool() == Scenario.Tool.WRK && s.scenario().protocol() == Protocol.HTTP)
+                .toList();
         if (wrk.isEmpty()) {
             return;
         }
@@ -198,6 +230,43 @@ final class Report {
                         ms(x.p50Us()), ms(x.p99Us()), fmt("%,d", x.errors() + x.connectErrors()),
                         fmt("%,d", x.timeouts())))
                 .toList());
+    }
+
+    /** The reverse-proxy scenario's summaries. */
+    private List<Summary> proxied() {
+        return summaries.stream().filter(s -> s.scenario().protocol() == Protocol.PROXY).toList();
+    }
+
+    /**
+     * The reverse-proxy table: a row per connection count and proxy (in the order they ran in the
+     * first repetition, {@code direct} among them), wrk's figures, the failures added up over the
+     * repetitions, the proxy's CPU and context switches per request, and req/s against
+     * {@code direct} in the same run.
+     */
+    private void proxy(StringBuilder md) {
+        List<Summary> proxied = proxied();
+        if (proxied.isEmpty()) {
+            return;
+        }
+        md.append("\n### Reverse proxy: `GET /hello` through each proxy to one `netty-http` backend (wrk"
+                + " `-t2 -cN --latency --timeout 2s`, its own figures; `direct`: no proxy; CPU and context switches"
+                + " are the proxy's, for `direct` the backend's)\n\n");
+        List<String> servers = servers(proxied);
+        List<List<String>> rows = new ArrayList<>();
+        for (int c : connections(proxied)) {
+            java.util.Optional<Summary> direct = find(proxied, c, ServerKind.DIRECT.label());
+            for (String server : servers) {
+                find(proxied, c, server).ifPresent(x -> rows.add(List.of(fmt("%,d", c), x.server(),
+                        range(x.msgsPerSec(), "%,.0f"),
+                        direct.filter(d -> d.msgsPerSec().measured() && x.msgsPerSec().measured())
+                                .map(d -> fmt("%.2f×", x.msgsPerSec().median() / d.msgsPerSec().median())).orElse(""),
+                        ms(x.p50Us()), ms(x.p99Us()), fmt("%,d", x.timeouts()),
+                        fmt("%,d", x.errors() + x.connectErrors()), median(x.cpuPerMsgUs(), "%.1f"),
+                        median(x.switchesPerMsg(), "%.2f"))));
+            }
+        }
+        table(md, List.of("connections", "proxy", "req/s", "vs direct", "p50", "p99", "timeouts",
+                "errors (non-2xx, socket)", "CPU µs/req", "context switches/req"), rows);
     }
 
     private void memory(StringBuilder md) {
@@ -214,7 +283,8 @@ final class Report {
     }
 
     private void cpu(StringBuilder md) {
-        List<Summary> all = summaries.stream().filter(s -> s.cpuPerMsgUs().measured()).toList();
+        List<Summary> all = summaries.stream()
+                .filter(s -> s.cpuPerMsgUs().measured() && s.scenario().protocol() != Protocol.PROXY).toList();
         if (all.isEmpty()) {
             return;
         }

@@ -1,5 +1,6 @@
 package dev.weft.bench.harness;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -25,15 +26,28 @@ import java.util.List;
  * @param repetitions how many repetitions
  * @param weftTransport the transport Weft's servers ran on ({@code EPOLL} or {@code JDK})
  * @param weftEcho    the {@code EchoServer} handler Weft's echo server ran ({@code echoPerMessage} or {@code echoRaw})
+ * @param peers       the proxy peers the run measured, with their versions ({@code nginx 1.22.1, HAProxy 2.6.12});
+ *                    empty when it measured none
  */
 record RunInfo(String command, Instant start, Duration took, String jdk, List<String> jvmFlags, String machine,
-        boolean quick, int repetitions, String weftTransport, String weftEcho) {
+        boolean quick, int repetitions, String weftTransport, String weftEcho, String peers) {
+
+    /** A run without proxy peers. */
+    RunInfo(String command, Instant start, Duration took, String jdk, List<String> jvmFlags, String machine,
+            boolean quick, int repetitions, String weftTransport, String weftEcho) {
+        this(command, start, took, jdk, jvmFlags, machine, quick, repetitions, weftTransport, weftEcho, "");
+    }
 
     static RunInfo current(String command, Instant start, Duration took, List<String> jvmFlags, boolean quick,
             int repetitions) {
+        return current(command, start, took, jvmFlags, quick, repetitions, "");
+    }
+
+    static RunInfo current(String command, Instant start, Duration took, List<String> jvmFlags, boolean quick,
+            int repetitions, String peers) {
         String jdk = System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version");
         return new RunInfo(command, start, took, jdk, jvmFlags, describeMachine(), quick, repetitions,
-                ServerKind.weftTransport(), ServerKind.weftEcho(jvmFlags));
+                ServerKind.weftTransport(), ServerKind.weftEcho(jvmFlags), peers);
     }
 
     /** e.g. "2 cores (AMD EPYC 7B13), 24.0 GiB, Linux 6.1.0-28-cloud-amd64". */
@@ -69,12 +83,13 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
     /** How {@code results.json} keeps it: the start as an ISO-8601 instant, the duration in whole seconds. */
     Saved saved() {
         return new Saved(command, start.toString(), took.toSeconds(), jdk, jvmFlags, machine, quick, repetitions,
-                weftTransport, weftEcho);
+                weftTransport, weftEcho, peers);
     }
 
     /**
      * Reads the {@code run} object of a {@code results.json}. Runs saved before the transport and the
-     * echo handler were recorded ran on the JDK's transport and the plain loop.
+     * echo handler were recorded ran on the JDK's transport and the plain loop; a run without
+     * {@code peers} measured none.
      */
     static RunInfo read(JsonNode run) {
         if (!(run instanceof ObjectNode fields)) {
@@ -83,16 +98,21 @@ record RunInfo(String command, Instant start, Duration took, String jdk, List<St
         ObjectNode upgraded = fields.deepCopy();
         upgraded.putIfAbsent("weftTransport", TextNode.valueOf("JDK"));
         upgraded.putIfAbsent("weftEcho", TextNode.valueOf("echoRaw"));
+        upgraded.putIfAbsent("peers", TextNode.valueOf(""));
         return BenchJson.convert(upgraded, Saved.class).info();
     }
 
-    /** The JSON form of a {@link RunInfo}, field for field as {@code results.json} has it. */
+    /**
+     * The JSON form of a {@link RunInfo}, field for field as {@code results.json} has it; {@code peers}
+     * only when the run measured some, so that the runs before it are written as they were.
+     */
     record Saved(String command, String start, long tookSeconds, String jdk, List<String> jvmFlags, String machine,
-            boolean quick, int repetitions, String weftTransport, String weftEcho) {
+            boolean quick, int repetitions, String weftTransport, String weftEcho,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) String peers) {
 
         RunInfo info() {
             return new RunInfo(command, Instant.parse(start), Duration.ofSeconds(tookSeconds), jdk, jvmFlags, machine,
-                    quick, repetitions, weftTransport, weftEcho);
+                    quick, repetitions, weftTransport, weftEcho, peers);
         }
     }
 }

@@ -14,6 +14,9 @@ import java.util.function.Function;
  */
 final class SvgChart {
 
+    /** The protocols that get a chart ({@code echo.svg}, {@code http.svg}); the reverse proxy has a table only. */
+    static final List<Protocol> CHARTED = List.of(Protocol.ECHO, Protocol.HTTP);
+
     private static final int WIDTH = 920;
     private static final int HEIGHT = 400;
     private static final int PANEL_WIDTH = 360;

@@ -14,6 +14,8 @@ final class Targets {
 
     /** The connection count the headline targets are stated at. */
     static final int C10K = 10_000;
+    /** The connection counts the reverse-proxy target is stated at. */
+    static final List<Integer> PROXY_CONNECTIONS = List.of(100, 1_000);
 
     /**
      * One target's verdict.
@@ -55,7 +57,63 @@ final class Targets {
         v.add(atMost("memory per idle conn, 10,000 conns: RSS ≤ Netty's",
                 closed(summaries, Protocol.ECHO, C10K, "weft"), closed(summaries, Protocol.ECHO, C10K, "netty"),
                 s -> s.rssPerConnKiB().median(), "%.2f KiB"));
+        v.add(reverseProxy(summaries));
         return v;
+    }
+
+    /**
+     * Weft's reverse proxy against nginx and HAProxy, at 100 and at 1,000 connections: req/s at
+     * least the better peer's at each, no timeouts or errors in any repetition, p99 at most
+     * HAProxy's at each. The ratio is the lower of the two req/s ratios; "not measured" unless all
+     * three proxies were measured at both counts.
+     */
+    private static Verdict reverseProxy(List<Summary> summaries) {
+        String target = "reverse proxy req/s, 100 and 1,000 conns: ≥ the better of nginx and HAProxy,"
+                + " 0 timeouts, 0 errors, p99 ≤ HAProxy's";
+        List<String> weftRps = new ArrayList<>();
+        List<String> weftP99 = new ArrayList<>();
+        List<String> bestRps = new ArrayList<>();
+        List<String> haproxyP99 = new ArrayList<>();
+        double ratio = Double.POSITIVE_INFINITY;
+        boolean p99Met = true;
+        long bad = 0;
+        for (int c : PROXY_CONNECTIONS) {
+            Optional<Summary> weft = proxied(summaries, c, "weft-proxy");
+            Optional<Summary> nginx = proxied(summaries, c, "nginx-proxy");
+            Optional<Summary> haproxy = proxied(summaries, c, "haproxy-proxy");
+            if (weft.isEmpty() || nginx.isEmpty() || haproxy.isEmpty()) {
+                return notMeasured(target);
+            }
+            double w = weft.get().msgsPerSec().median();
+            double best = Math.max(nginx.get().msgsPerSec().median(), haproxy.get().msgsPerSec().median());
+            double wp99 = weft.get().p99Us().median();
+            double hp99 = haproxy.get().p99Us().median();
+            if (!Double.isFinite(w) || !(best > 0) || !Double.isFinite(wp99) || !Double.isFinite(hp99)) {
+                return notMeasured(target);
+            }
+            ratio = Math.min(ratio, w / best);
+            p99Met &= wp99 <= hp99;
+            bad += weft.get().timeouts() + weft.get().errors() + weft.get().connectErrors();
+            weftRps.add(Report.fmt("%,.0f", w));
+            bestRps.add(Report.fmt("%,.0f", best));
+            weftP99.add(Report.fmt("%.2f", wp99 / 1e3));
+            haproxyP99.add(Report.fmt("%.2f", hp99 / 1e3));
+        }
+        boolean met = ratio >= 1.0 && p99Met && bad == 0;
+        return new Verdict(target,
+                Report.fmt("%s req/s, p99 %s ms, %,d timeouts + errors", String.join(" / ", weftRps),
+                        String.join(" / ", weftP99), bad),
+                Report.fmt("better peer %s req/s, HAProxy p99 %s ms", String.join(" / ", bestRps),
+                        String.join(" / ", haproxyP99)),
+                ratio, met ? "met" : "not met");
+    }
+
+    /** The reverse-proxy scenario's summary for one connection count and proxy, if it measured anything. */
+    static Optional<Summary> proxied(List<Summary> summaries, int connections, String server) {
+        return summaries.stream()
+                .filter(s -> s.scenario().protocol() == Protocol.PROXY && s.scenario().connections() == connections
+                        && s.server().equals(server) && s.msgsPerSec().measured())
+                .findFirst();
     }
 
     /** The load client's closed-loop summary for one protocol, connection count and server. */

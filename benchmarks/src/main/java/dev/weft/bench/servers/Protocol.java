@@ -7,7 +7,13 @@ public enum Protocol {
     /** Every byte read is written back unchanged. */
     ECHO,
     /** HTTP/1.1 keep-alive; {@code GET /hello} answers 200 with {@link #HELLO_BODY}. */
-    HTTP;
+    HTTP,
+    /**
+     * HTTP as {@link #HTTP}, through a reverse proxy: the server under test forwards each
+     * {@code GET /hello} to one {@code netty-http} backend of its own ({@code direct}: the backend
+     * itself, as a reference). Only wrk loads it.
+     */
+    PROXY;
 
     /** The HTTP servers' answer to {@code GET /hello}: the same 13 bytes from every server. */
     public static final byte[] HELLO_BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);

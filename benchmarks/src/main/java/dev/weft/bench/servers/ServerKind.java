@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * Every server the benchmarks compare, by the name used on command lines, in JSON and in the
- * charts. The reference servers (everything but {@code weft*}) live in this module only.
+ * charts. The reference servers (everything but {@code weft*}) live in this module only; nginx and
+ * HAProxy are the Debian packages' binaries, run by the harness ({@code dev.weft.bench.harness.ProxyPeer}).
  */
 public enum ServerKind {
     /** Weft's {@code TcpServer} running the echo example's raw handler, on Weft's epoll transport where it runs. */
@@ -26,7 +27,19 @@ public enum ServerKind {
      */
     WEFT_HTTP("weft-http", Protocol.HTTP),
     /** Netty 4.1 epoll with {@code HttpServerCodec}: the shape of Netty's own hello-world example. */
-    NETTY_HTTP("netty-http", Protocol.HTTP);
+    NETTY_HTTP("netty-http", Protocol.HTTP),
+    /**
+     * Weft's {@code ReverseProxy} ({@code keepalive} {@value WeftServers#PROXY_KEEPALIVE}) as the fallback
+     * of an {@code HttpServer}, on the same transport as Weft's other servers, over an {@code UpstreamGroup}
+     * of one backend.
+     */
+    WEFT_PROXY("weft-proxy", Protocol.PROXY),
+    /** nginx ({@code /usr/sbin/nginx}, Debian's {@code nginx-light}) as a reverse proxy; not a JVM server. */
+    NGINX_PROXY("nginx-proxy", Protocol.PROXY),
+    /** HAProxy ({@code /usr/sbin/haproxy}, Debian's {@code haproxy}) as a reverse proxy; not a JVM server. */
+    HAPROXY_PROXY("haproxy-proxy", Protocol.PROXY),
+    /** No proxy: the load goes straight to the backend, the reference row of the reverse-proxy scenario. */
+    DIRECT("direct", Protocol.PROXY);
 
     private final String label;
     private final Protocol protocol;
@@ -44,8 +57,25 @@ public enum ServerKind {
         return protocol;
     }
 
+    /** Whether {@link ServerMain} can run it in a JVM of its own. */
+    public boolean inJvm() {
+        return this != NGINX_PROXY && this != HAPROXY_PROXY && this != DIRECT;
+    }
+
     /** Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections} connections. */
     public BenchServer start(int maxConnections) throws IOException {
+        return start(maxConnections, 0);
+    }
+
+    /**
+     * Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections}
+     * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} forwards to
+     * (ignored by the others).
+     *
+     * @throws IllegalArgumentException for {@code weft-proxy} without a backend port
+     * @throws UnsupportedOperationException for nginx, HAProxy and {@code direct}, which are no JVM servers
+     */
+    public BenchServer start(int maxConnections, int backendPort) throws IOException {
         return switch (this) {
             case WEFT -> WeftServers.echo(maxConnections);
             case NETTY -> NettyEchoServer.start();
@@ -54,12 +84,25 @@ public enum ServerKind {
             case NAIVE_VIRTUAL -> ThreadPerConnectionEchoServer.start(Thread.ofVirtual().name("echo-", 0));
             case WEFT_HTTP -> WeftServers.http(maxConnections);
             case NETTY_HTTP -> NettyHttpServer.start();
+            case WEFT_PROXY -> {
+                if (backendPort <= 0 || backendPort > 65_535) {
+                    throw new IllegalArgumentException("weft-proxy needs the backend's port, was " + backendPort);
+                }
+                yield WeftServers.proxy(maxConnections, backendPort);
+            }
+            case NGINX_PROXY, HAPROXY_PROXY, DIRECT -> throw new UnsupportedOperationException(label
+                    + " is not a server of this JVM: the harness runs it (or, for direct, the backend alone)");
         };
     }
 
     /** The transport Weft's servers run on in this JVM: {@code EPOLL} where it can, else {@code JDK}. */
     public static String weftTransport() {
         return WeftServers.TRANSPORT.name();
+    }
+
+    /** The idle backend connections Weft's reverse proxy keeps ({@code ReverseProxy.Builder.keepalive}). */
+    public static int weftProxyKeepalive() {
+        return WeftServers.PROXY_KEEPALIVE;
     }
 
     /**

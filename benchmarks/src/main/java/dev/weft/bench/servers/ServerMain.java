@@ -17,7 +17,10 @@ import java.util.logging.Logger;
  * driver → server   STOP, or end of input: the server closes and the JVM exits
  * </pre>
  *
- * <pre>ServerMain --server weft|netty|nio|platform-threads|naive-virtual|weft-http|netty-http [--max-connections 20000]</pre>
+ * <pre>ServerMain --server weft|netty|nio|platform-threads|naive-virtual|weft-http|netty-http|weft-proxy
+ *            [--max-connections 20000] [--backend-port P]</pre>
+ *
+ * {@code --backend-port} is the port on 127.0.0.1 that {@code weft-proxy} forwards to.
  */
 public final class ServerMain {
 
@@ -31,16 +34,28 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 2 || !args[0].equals("--server")) {
-            System.err.println("usage: ServerMain --server " + String.join("|", ServerKind.labels())
-                    + " [--max-connections 20000]");
+        String server = null;
+        int max = 20_000;
+        int backend = 0;
+        boolean wrong = args.length % 2 != 0;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--server" -> server = args[i + 1];
+                case "--max-connections" -> max = Integer.parseInt(args[i + 1]);
+                case "--backend-port" -> backend = Integer.parseInt(args[i + 1]);
+                default -> wrong = true;
+            }
+        }
+        if (server == null || wrong) {
+            System.err.println("usage: ServerMain --server " + String.join("|",
+                    ServerKind.labels().stream().filter(l -> ServerKind.of(l).inJvm()).toList())
+                    + " [--max-connections 20000] [--backend-port P]");
             System.exit(2);
         }
-        ServerKind kind = ServerKind.of(args[1]);
-        int max = args.length >= 4 && args[2].equals("--max-connections") ? Integer.parseInt(args[3]) : 20_000;
+        ServerKind kind = ServerKind.of(server);
         QUIET.setLevel(Level.WARNING);
-        try (BenchServer server = kind.start(max)) {
-            System.out.println(LISTENING + server.port());
+        try (BenchServer running = kind.start(max, backend)) {
+            System.out.println(LISTENING + running.port());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null && !line.equals(STOP); ) {
                 if (line.equals(SAMPLE)) {

@@ -1,8 +1,10 @@
 package dev.weft.bench.servers;
 
+import dev.weft.balance.UpstreamGroup;
 import dev.weft.bench.Loopback;
 import dev.weft.examples.EchoServer;
 import dev.weft.http.HttpServer;
+import dev.weft.proxy.ReverseProxy;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
@@ -24,6 +26,13 @@ final class WeftServers {
     static final Transport TRANSPORT = pick();
 
     static final String ECHO_PROPERTY = "weft.bench.echo";
+
+    /**
+     * The reverse proxy's idle connections kept to its backend ({@code ReverseProxy.Builder.keepalive},
+     * nginx's {@code keepalive}): more than the largest connection count of the proxy scenario, so
+     * the pool never closes a connection the next request would want.
+     */
+    public static final int PROXY_KEEPALIVE = 1024;
 
     /**
      * {@link EchoServer#echoPerMessage}, which hands the connection back between messages (so no
@@ -70,6 +79,36 @@ final class WeftServers {
                 .get("/hello", (req, res) -> res.header("Content-Type", "text/plain").send(Protocol.HELLO_BODY))
                 .start();
         return new Started(server.port(), server::close);
+    }
+
+    /**
+     * Weft's reverse proxy as an application writes it: a {@link ReverseProxy} over an
+     * {@link UpstreamGroup} of one server, 127.0.0.1:{@code backendPort}, as the fallback of an
+     * {@link HttpServer}; defaults but {@code keepalive} ({@link #PROXY_KEEPALIVE}).
+     */
+    static BenchServer proxy(int maxConnections, int backendPort) {
+        UpstreamGroup group = UpstreamGroup.builder("backend").add("127.0.0.1:" + backendPort).build();
+        ReverseProxy proxy = ReverseProxy.builder(group).keepalive(PROXY_KEEPALIVE).build();
+        HttpServer server;
+        try {
+            server = HttpServer.builder()
+                    .name("bench-proxy")
+                    .bindAddress(Loopback.address())
+                    .port(0)
+                    .maxConnections(maxConnections)
+                    .transport(TRANSPORT)
+                    .fallback(proxy)
+                    .start();
+        } catch (RuntimeException e) {
+            proxy.close();
+            group.close();
+            throw e;
+        }
+        return new Started(server.port(), () -> {
+            server.close();
+            proxy.close();
+            group.close();
+        });
     }
 
     /** A started server as a {@link BenchServer}. */

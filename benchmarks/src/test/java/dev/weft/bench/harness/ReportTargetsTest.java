@@ -20,11 +20,13 @@ class ReportTargetsTest {
     private static final int HTTP_10K = 4;
     private static final int HTTP_CLEAN = 5;
     private static final int RSS_10K = 6;
+    private static final int REVERSE_PROXY = 7;
 
     @Test
     void everyTargetIsJudgedOnMediansWithItsRatio() {
         List<Targets.Verdict> v = Targets.judge(Summary.of(TestRuns.full()), TestRuns.jmh());
-        assertEquals(7, v.size());
+        assertEquals(8, v.size());
+        assertEquals("not measured", v.get(REVERSE_PROXY).verdict()); // no reverse-proxy runs
 
         assertVerdict(v.get(ECHO_10K), "60,000 msgs/s", "64,000 msgs/s", 60_000 / 64_000.0, "not met");
         assertVerdict(v.get(P99_10K), "25.0 ms", "40.0 ms", 25 / 40.0, "met"); // lower is better
@@ -51,6 +53,9 @@ class ReportTargetsTest {
         assertTrue(names.get(HTTP_10K).contains("HTTP hello req/s"), names.get(4));
         assertTrue(names.get(HTTP_CLEAN).contains("0 timeouts, 0 errors"), names.get(5));
         assertTrue(names.get(RSS_10K).contains("RSS"), names.get(6));
+        assertTrue(names.get(REVERSE_PROXY).contains("reverse proxy req/s, 100 and 1,000 conns")
+                && names.get(REVERSE_PROXY).contains("nginx and HAProxy")
+                && names.get(REVERSE_PROXY).contains("p99 ≤ HAProxy's"), names.get(7));
     }
 
     @Test

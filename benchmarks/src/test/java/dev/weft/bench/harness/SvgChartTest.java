@@ -25,7 +25,7 @@ class SvgChartTest {
 
     @Test
     void eachPanelHasALinePerServerAndTheLegendNamesThem() throws Exception {
-        for (Protocol p : Protocol.values()) {
+        for (Protocol p : SvgChart.CHARTED) {
             String svg = SvgChart.render(p, Summary.of(TestRuns.full()), SUBTITLE);
             assertFinite(svg);
             Document doc = parse(svg);
@@ -142,7 +142,7 @@ class SvgChartTest {
     @Test
     void theReportDrawsBothProtocolsWithItsDateAndRepetitions() throws Exception {
         Report report = TestRuns.report(TestRuns.full(), List.of());
-        for (Protocol p : Protocol.values()) {
+        for (Protocol p : SvgChart.CHARTED) {
             assertTrue(texts(parse(report.chartSvg(p))).contains("2026-11-25 03:00 UTC, median of 3 runs"));
         }
     }

@@ -2,6 +2,7 @@ package dev.weft.bench.servers;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,6 +78,39 @@ class ReferenceServersTest {
                 assertTrue(IMF_DATE_FIELD.matcher(head).find(), head);
                 assertArrayEquals(Protocol.HELLO_BODY, socket.getInputStream().readNBytes(13));
             }
+        }
+    }
+
+    @Test
+    void weftsReverseProxyForwardsHelloToItsBackendOnKeptAliveConnections() throws Exception {
+        try (BenchServer backend = ServerKind.NETTY_HTTP.start(100);
+                BenchServer proxy = ServerKind.WEFT_PROXY.start(100, backend.port());
+                Socket socket = new Socket(Loopback.address(), proxy.port())) {
+            socket.setSoTimeout(10_000);
+            for (int i = 0; i < 3; i++) {
+                socket.getOutputStream().write(Protocol.HELLO_REQUEST);
+                String head = readHead(socket.getInputStream());
+                assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+                assertTrue(head.toLowerCase().contains("\r\ncontent-length: 13\r\n"), head);
+                assertTrue(head.toLowerCase().contains("\r\nvia: "), "a proxy adds Via: " + head);
+                assertTrue(IMF_DATE_FIELD.matcher(head).find(), "the backend's Date: " + head);
+                assertArrayEquals(Protocol.HELLO_BODY, socket.getInputStream().readNBytes(13));
+            }
+        }
+    }
+
+    @Test
+    void theProxyKindsThatAreNoJvmServersSaySoAndWeftsProxyNeedsABackend() {
+        for (ServerKind kind : List.of(ServerKind.NGINX_PROXY, ServerKind.HAPROXY_PROXY, ServerKind.DIRECT)) {
+            assertFalse(kind.inJvm(), kind.label());
+            assertEquals(Protocol.PROXY, kind.protocol());
+            assertThrows(UnsupportedOperationException.class, () -> kind.start(10, 8080));
+        }
+        assertTrue(ServerKind.WEFT_PROXY.inJvm());
+        assertEquals(Protocol.PROXY, ServerKind.WEFT_PROXY.protocol());
+        assertThrows(IllegalArgumentException.class, () -> ServerKind.WEFT_PROXY.start(10));
+        for (String label : List.of("weft-proxy", "nginx-proxy", "haproxy-proxy", "direct")) {
+            assertEquals(label, ServerKind.of(label).label());
         }
     }
 
