@@ -46,13 +46,14 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
                 socket.setSoTimeout((int) options.connectTimeout().toMillis()); // the handshake's bound
                 socket = tls.handshake(socket, endpoint);
             }
-            socket.setSoTimeout((int) options.readTimeout().toMillis());
+            socket.setSoTimeout(0); // reads are timed by the pool's watchdog, not a timer per read
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
         metrics.created(endpoint);
         PooledConnection c = new PooledConnection(endpoint, channel, socket);
+        c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()));
         watchdog.watch(c);
         return new DefaultPooledObject<>(c);
     }

@@ -64,7 +64,7 @@ public final class ConnectionPool implements AutoCloseable {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name);
-        this.watchdog = new WriteWatchdog(name, options.writeTimeout());
+        this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout());
         this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
@@ -191,11 +191,7 @@ public final class ConnectionPool implements AutoCloseable {
 
     void release(PooledConnection c, boolean broken) {
         if (!broken) {
-            try {
-                c.readTimeout((int) options.readTimeout().toMillis()); // a lease may have shortened it
-            } catch (IOException e) {
-                broken = true;
-            }
+            c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis())); // a lease may have changed it
         }
         try {
             if (broken) {

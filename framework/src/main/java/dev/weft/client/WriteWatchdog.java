@@ -7,12 +7,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One daemon thread per pool that enforces the write timeout of its connections: the JDK gives a
- * blocking socket write no timeout, so a server that stops reading would hold the writer (and its
- * lease) forever. Every tenth of the timeout (5 to 250 ms) it closes the connections whose current
- * write has made no progress for {@code writeTimeout}; the blocked write then fails with a
- * {@link java.net.SocketTimeoutException}. The same design as the server side's watchdog: one scan
- * of a volatile long per connection, no timer per socket.
+ * One daemon thread per pool that enforces the read and write timeouts of its connections: the JDK
+ * gives a blocking socket write no timeout at all (a server that stops reading would hold the writer
+ * and its lease forever), and a read timeout costs a timer per read on a virtual thread. Every tenth
+ * of the shorter timeout (5 to 250 ms) it closes the connections whose current write has made no
+ * progress for {@code writeTimeout}, or whose current read has waited longer than its read timeout;
+ * the blocked call then fails with a {@link java.net.SocketTimeoutException}. The same design as
+ * the server side's watchdog: a scan of volatile longs per connection, no timer per socket.
  */
 final class WriteWatchdog implements AutoCloseable {
 
@@ -25,9 +26,10 @@ final class WriteWatchdog implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    WriteWatchdog(String poolName, Duration writeTimeout) {
+    WriteWatchdog(String poolName, Duration writeTimeout, Duration readTimeout) {
         this.timeoutNanos = writeTimeout.toNanos();
-        this.intervalNanos = Math.max(MIN_INTERVAL, Math.min(MAX_INTERVAL, timeoutNanos / 10));
+        long shorter = Math.min(timeoutNanos, readTimeout.toNanos());
+        this.intervalNanos = Math.max(MIN_INTERVAL, Math.min(MAX_INTERVAL, shorter / 10));
         this.thread = Thread.ofPlatform().daemon().name("weft-pool-" + poolName + "-writes").start(this::run);
     }
 
@@ -44,7 +46,7 @@ final class WriteWatchdog implements AutoCloseable {
             LockSupport.parkNanos(this, intervalNanos);
             long now = System.nanoTime();
             for (PooledConnection c : connections) {
-                c.expireWrite(now, timeoutNanos);
+                c.expire(now, timeoutNanos);
             }
         }
     }
