@@ -9,8 +9,8 @@ import java.io.InputStream;
  * byte of the connection must be read through it.
  *
  * <p>Malformed input fails with {@link HttpException} (status 502 is what a proxy should answer):
- * a status line that is not {@code HTTP/1.x NNN reason}, header fields as strict as a request's,
- * conflicting {@code Content-Length} values, a bad chunk.
+ * a status line that is not {@code HTTP/1.x NNN reason} with NNN from 100 to 999, header fields as
+ * strict as a request's, conflicting {@code Content-Length} values, a bad chunk.
  */
 public final class ResponseReader {
 
@@ -43,8 +43,9 @@ public final class ResponseReader {
         if (line == null) {
             return null;
         }
+        // Three digits, 100..999: RFC 9110 section 15 makes 000..099 invalid (and a proxy relays the status).
         if (line.length() < 12 || !(line.startsWith("HTTP/1.1 ") || line.startsWith("HTTP/1.0 "))
-                || !isDigits(line, 9, 12) || (line.length() > 12 && line.charAt(12) != ' ')) {
+                || !isDigits(line, 9, 12) || line.charAt(9) == '0' || (line.length() > 12 && line.charAt(12) != ' ')) {
             throw HttpException.closing(502, "malformed status line");
         }
         Headers headers = new Headers();
