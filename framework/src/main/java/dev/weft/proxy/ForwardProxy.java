@@ -394,31 +394,31 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
 
         /** Connecting to a destination; 5 s by default. */
         public Builder connectTimeout(Duration value) {
-            this.connectTimeout = Objects.requireNonNull(value, "connectTimeout");
+            this.connectTimeout = Settings.positive(value, "connectTimeout");
             return this;
         }
 
         /** Between two successful writes to a destination; 60 s by default. */
         public Builder sendTimeout(Duration value) {
-            this.sendTimeout = Objects.requireNonNull(value, "sendTimeout");
+            this.sendTimeout = Settings.positive(value, "sendTimeout");
             return this;
         }
 
         /** Between two reads of a destination's response; 60 s by default. */
         public Builder readTimeout(Duration value) {
-            this.readTimeout = Objects.requireNonNull(value, "readTimeout");
+            this.readTimeout = Settings.positive(value, "readTimeout");
             return this;
         }
 
         /** A tunnel where nothing moved either way for this long is closed; 10 minutes by default. */
         public Builder tunnelIdleTimeout(Duration value) {
-            this.tunnelIdleTimeout = Objects.requireNonNull(value, "tunnelIdleTimeout");
+            this.tunnelIdleTimeout = Settings.positive(value, "tunnelIdleTimeout");
             return this;
         }
 
         /** Idle connections kept per destination; 32 by default. */
         public Builder keepalive(int value) {
-            this.keepalive = value;
+            this.keepalive = Settings.notNegative(value, "keepalive");
             return this;
         }
 

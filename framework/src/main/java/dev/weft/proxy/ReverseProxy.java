@@ -418,28 +418,25 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
 
         /** nginx's {@code proxy_connect_timeout}, per address tried; 5 s by default. */
         public Builder connectTimeout(Duration value) {
-            this.connectTimeout = positive(value, "connectTimeout");
+            this.connectTimeout = Settings.positive(value, "connectTimeout");
             return this;
         }
 
         /** nginx's {@code proxy_send_timeout}: between two successful writes to the server; 60 s by default. */
         public Builder sendTimeout(Duration value) {
-            this.sendTimeout = positive(value, "sendTimeout");
+            this.sendTimeout = Settings.positive(value, "sendTimeout");
             return this;
         }
 
         /** nginx's {@code proxy_read_timeout}: between two reads from the server; 60 s by default. */
         public Builder readTimeout(Duration value) {
-            this.readTimeout = positive(value, "readTimeout");
+            this.readTimeout = Settings.positive(value, "readTimeout");
             return this;
         }
 
         /** nginx's {@code keepalive}: idle connections kept per server (0 closes each after its response); 32 by default. */
         public Builder keepalive(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("keepalive must be 0 or more, was " + value);
-            }
-            this.keepalive = value;
+            this.keepalive = Settings.notNegative(value, "keepalive");
             return this;
         }
 
@@ -472,10 +469,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
 
         /** nginx's {@code proxy_next_upstream_tries}: servers one request may go to, 0 (the default) for all. */
         public Builder nextUpstreamTries(int value) {
-            if (value < 0) {
-                throw new IllegalArgumentException("nextUpstreamTries must be 0 or more, was " + value);
-            }
-            this.nextUpstreamTries = value;
+            this.nextUpstreamTries = Settings.notNegative(value, "nextUpstreamTries");
             return this;
         }
 
@@ -533,14 +527,6 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
 
         public ReverseProxy build() {
             return new ReverseProxy(this);
-        }
-
-        private static Duration positive(Duration value, String what) {
-            Objects.requireNonNull(value, what);
-            if (value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, was " + value);
-            }
-            return value;
         }
     }
 }
