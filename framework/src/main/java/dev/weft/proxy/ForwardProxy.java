@@ -87,6 +87,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
     private final RelaySweeper tunnels;
     private final MeterRegistry registry;
     private final Map<Relay.Outcome, Counter> tunnelOutcomes = new EnumMap<>(Relay.Outcome.class);
+    private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ForwardProxy(Builder b) {
         this.name = b.name;
@@ -279,8 +280,10 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         counter(meter, tag, value).increment();
     }
 
+    /** The counter, registered at its first use and then found here: no meter lookup per request. */
     private Counter counter(String meter, String tag, String value) {
-        return Counter.builder(meter).tag("proxy", name).tag(tag, value).register(registry);
+        return counters.computeIfAbsent(meter + '|' + tag + '=' + value,
+                k -> Counter.builder(meter).tag("proxy", name).tag(tag, value).register(registry));
     }
 
     /** Closes the pooled connections and the tunnel sweeper (close the server in front first). */

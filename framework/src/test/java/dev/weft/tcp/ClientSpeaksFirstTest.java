@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -53,9 +54,7 @@ class ClientSpeaksFirstTest {
 
     @Test
     void theHandlerStartsWhenTheFirstBytesComeNotAtAccept() throws Exception {
-        if (!EPOLL_RUNS) {
-            return; // TransportTest checks the refusal of EPOLL here
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         TestClient client = fixture.connect();
         await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server().activeConnections() == 1);
@@ -72,9 +71,7 @@ class ClientSpeaksFirstTest {
 
     @Test
     void bytesSentWithTheConnectAreServedOnEveryConnection() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         List<TestClient> clients = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
@@ -92,9 +89,7 @@ class ClientSpeaksFirstTest {
 
     @Test
     void aSilentConnectionIsClosedAtTheFirstBytesTimeoutWithoutReachingTheHandler() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         Duration timeout = Duration.ofMillis(300);
         startOnEpoll(timeout);
         long start = System.nanoTime();
@@ -112,9 +107,7 @@ class ClientSpeaksFirstTest {
 
     @Test
     void aGracefulCloseEndsSilentConnectionsAtOnce() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         List<TestClient> silent = List.of(fixture.connect(), fixture.connect(), fixture.connect());
         TestClient talking = fixture.connect();
@@ -137,9 +130,7 @@ class ClientSpeaksFirstTest {
 
     @Test
     void aPeerThatClosesBeforeWritingReachesTheHandlerAsEndOfStream() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         TestClient client = fixture.connect();
         client.shutdownOutput();
@@ -163,9 +154,7 @@ class ClientSpeaksFirstTest {
 
     @Test
     void aTimeoutTooLongForNanosecondsMeansNoTimeout() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(java.time.temporal.ChronoUnit.FOREVER.getDuration());
         TestClient client = fixture.connect();
 

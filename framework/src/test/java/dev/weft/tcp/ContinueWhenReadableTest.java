@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,9 +85,7 @@ class ContinueWhenReadableTest {
 
     @Test
     void eachLineRunsOnANewThreadAndNoThreadWaitsInBetween() {
-        if (!EPOLL_RUNS) {
-            return; // TransportTest checks the refusal of EPOLL here
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         TestClient client = fixture.connect();
         for (int i = 0; i < 3; i++) {
@@ -102,9 +101,7 @@ class ContinueWhenReadableTest {
 
     @Test
     void bytesLeftInTheSocketAfterAFullReadAreReadWithoutANewEvent() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         // Counts bytes, answers only once all came, and hands back after every read. The first read
         // fills the buffer and leaves 4 bytes in the socket; as nothing is written before them, no
         // event will come (not even an acknowledgement's), so the hand-back must not wait for one.
@@ -133,9 +130,7 @@ class ContinueWhenReadableTest {
 
     @Test
     void aSilentConnectionIsClosedAtTheTimeoutWithoutCallingTheHandlerAgain() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         Duration wait = Duration.ofMillis(300);
         startOnEpoll(wait);
         TestClient client = fixture.connect();
@@ -153,9 +148,7 @@ class ContinueWhenReadableTest {
 
     @Test
     void aGracefulCloseEndsAWaitingConnectionAtOnce() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         TestClient client = fixture.connect();
         exchange(client, "hello");
@@ -172,9 +165,7 @@ class ContinueWhenReadableTest {
 
     @Test
     void aPeerThatClosesWhileTheConnectionWaitsReachesTheNextHandlerAsEndOfStream() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         startOnEpoll(LONG);
         TestClient client = fixture.connect();
         exchange(client, "hello");
@@ -187,9 +178,7 @@ class ContinueWhenReadableTest {
 
     @Test
     void afterTheEndOfStreamItDeclinesSoAHandlerCannotSpinOnIt() {
-        if (!EPOLL_RUNS) {
-            return;
-        }
+        assumeTrue(EPOLL_RUNS, "the epoll transport runs on Linux with JDK 22+ (TransportTest checks its refusal elsewhere)");
         fixture.start(conn -> {
             threads.add(Thread.currentThread());
             while (conn.in().read() >= 0) {
