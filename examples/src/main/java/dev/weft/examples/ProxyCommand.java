@@ -60,6 +60,9 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Ask for Basic proxy authentication against the users in FILE (lines from ./weft proxy-passwd).")
     java.nio.file.Path auth;
 
+    @Option(names = "--access-log", description = "Log each request and tunnel when it ends (logger dev.weft.proxy.access).")
+    boolean accessLog;
+
     @Spec
     CommandSpec spec;
 
@@ -71,7 +74,7 @@ public final class ProxyCommand implements Callable<Integer> {
         PrometheusMetrics metrics = new PrometheusMetrics();
         Resolver resolver = new CachingResolver("proxy", Resolver.system(), ResolverOptions.DEFAULTS, metrics.registry());
         ForwardProxy.Builder builder = ForwardProxy.builder().resolver(resolver).allow(allowed).clients(from)
-                .connectPorts(new HashSet<>(connectPorts)).meterRegistry(metrics.registry());
+                .connectPorts(new HashSet<>(connectPorts)).accessLog(accessLog).meterRegistry(metrics.registry());
         if (auth != null) {
             try {
                 builder.credentials(ProxyCredentials.read(auth));

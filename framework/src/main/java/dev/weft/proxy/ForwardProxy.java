@@ -10,7 +10,6 @@ import dev.weft.http.Request;
 import dev.weft.http.RequestHead;
 import dev.weft.http.Response;
 import dev.weft.http.Upgraded;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
@@ -22,10 +21,8 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -64,8 +61,9 @@ import java.util.Set;
  *
  * <p>Answers: 400 malformed, 403 a denied destination, port or client, 407 authentication, 502 connect failure or a
  * bad response, 504 a timeout, each with a short text and a log line naming client, target and
- * cause. Meters {@code weft.proxy.forward.requests{outcome}}, {@code weft.proxy.forward.tunnels{outcome}}
- * and {@code weft.proxy.forward.denied{reason}}.
+ * cause. Meters of requests and tunnels by outcome, in progress, bytes each way, connect times and
+ * denials ({@link ForwardMeters} lists them), and with {@link Builder#accessLog} a line per request
+ * and per tunnel on the logger {@code dev.weft.proxy.access}.
  */
 public final class ForwardProxy implements HttpHandler, AutoCloseable {
 
@@ -85,9 +83,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
     private final ProxyCredentials credentials;
     private final ConnectionPool pool;
     private final RelaySweeper tunnels;
-    private final MeterRegistry registry;
-    private final Map<Relay.Outcome, Counter> tunnelOutcomes = new EnumMap<>(Relay.Outcome.class);
-    private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ForwardMeters meters;
 
     private ForwardProxy(Builder b) {
         this.name = b.name;
@@ -97,15 +93,12 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         this.connectPorts = Set.copyOf(b.connectPorts);
         this.connectTimeout = b.connectTimeout;
         this.credentials = b.credentials;
-        this.registry = b.registry;
         PoolOptions options = PoolOptions.DEFAULTS.withMaxPerEndpoint(100_000).withMaxTotal(100_000)
                 .withIdle(0, b.keepalive).withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout)
                 .withWriteTimeout(b.sendTimeout).withValidateAfterIdle(Duration.ofSeconds(1));
         this.pool = new ConnectionPool("forward-" + name, options, b.resolver, b.registry);
         this.tunnels = new RelaySweeper(name, b.tunnelIdleTimeout);
-        for (Relay.Outcome o : Relay.Outcome.values()) {
-            tunnelOutcomes.put(o, counter("weft.proxy.forward.tunnels", "outcome", o.name().toLowerCase(Locale.ROOT)));
-        }
+        this.meters = new ForwardMeters(name, b.registry, b.accessLog);
     }
 
     public static Builder builder() {
@@ -114,119 +107,148 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
 
     @Override
     public void handle(Request request, Response response) throws IOException {
+        ForwardMeters.Traffic traffic = meters.begin(request.targetForm() == RequestHead.TargetForm.AUTHORITY);
+        try {
+            traffic.outcome = serve(request, response, traffic);
+        } finally {
+            meters.end(traffic, request, response.status());
+        }
+    }
+
+    /** Answers one request or runs one tunnel; returns the outcome to count it under. */
+    private String serve(Request request, Response response, ForwardMeters.Traffic traffic) throws IOException {
         InetAddress client = request.remoteAddress().getAddress();
         if (!clients.isEmpty() && !AddressRange.any(clients, client)) {
-            deny(request, response, "client", "client " + client.getHostAddress() + " is not allowed to use this proxy");
-            return;
+            return deny(request, response, "client", "client " + client.getHostAddress() + " is not allowed to use this proxy");
         }
         if (credentials != null && credentials.check(request.header("Proxy-Authorization")) == null) {
             boolean tried = request.header("Proxy-Authorization") != null;
-            count("weft.proxy.forward.denied", "reason", tried ? "bad_credentials" : "no_credentials");
+            meters.denied(tried ? "bad_credentials" : "no_credentials");
             if (tried) { // the user name may be logged, never the password
                 LOG.log(Level.INFO, () -> describe(request) + ": proxy authentication failed");
             }
             response.header("Proxy-Authenticate", "Basic realm=\"" + name + "\", charset=\"UTF-8\"");
             response.send(407, "proxy authentication required\n");
-            return;
+            return "unauthorized";
         }
-        if (request.targetForm() == RequestHead.TargetForm.AUTHORITY) {
-            tunnel(request, response);
+        if (traffic.tunnel) {
+            return tunnel(request, response, traffic);
         } else if (request.targetForm() == RequestHead.TargetForm.ABSOLUTE) {
-            forward(request, response);
-        } else {
-            count("weft.proxy.forward.requests", "outcome", "bad_request");
-            response.send(400, "this is a proxy: send requests in absolute form (GET http://host/path)\n");
+            return forward(request, response, traffic);
         }
+        response.send(400, "this is a proxy: send requests in absolute form (GET http://host/path)\n");
+        return "bad_request";
     }
 
     /** CONNECT host:port: checked, connected, answered 200, then relayed both ways. */
-    private void tunnel(Request request, Response response) throws IOException {
+    private String tunnel(Request request, Response response, ForwardMeters.Traffic traffic) throws IOException {
         Endpoint target;
         try {
             target = Endpoint.parse(request.target());
         } catch (IllegalArgumentException e) {
             response.send(400, "CONNECT needs host:port\n");
-            return;
+            return "bad_request";
         }
         if (!connectPorts.contains(target.port())) {
-            deny(request, response, "port", "CONNECT to port " + target.port() + " is not allowed");
-            return;
+            return deny(request, response, "port", "CONNECT to port " + target.port() + " is not allowed");
         }
         InetAddress address = checkedAddress(request, response, target.host());
         if (address == null) {
-            return;
+            return outcomeOf(response);
         }
         Socket socket;
+        long begin = System.nanoTime();
         try {
             SocketChannel channel = new Endpoint(address.getHostAddress(), target.port()).connect(resolver, connectTimeout);
             socket = channel.socket();
+            meters.connected(System.nanoTime() - begin);
         } catch (java.net.SocketTimeoutException e) {
-            fail(request, response, 504, "connect to " + target + " timed out", "tunnels");
-            return;
+            return fail(request, response, 504, "connect to " + target + " timed out");
         } catch (IOException e) {
-            fail(request, response, 502, "connect to " + target + " failed: " + e.getMessage(), "tunnels");
-            return;
+            return fail(request, response, 502, "connect to " + target + " failed: " + e.getMessage());
         }
         try (socket) {
             Upgraded up = response.establishTunnel();
+            Relay relay = new Relay(up.connection(), up.in(), Relay.Far.of(socket));
             Relay.Outcome outcome;
             try {
-                outcome = tunnels.run(new Relay(up.connection(), up.in(), Relay.Far.of(socket)));
+                outcome = tunnels.run(relay);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while relaying");
+            } finally {
+                traffic.up = relay.sent();
+                traffic.down = relay.received();
             }
-            tunnelOutcomes.get(outcome).increment();
             LOG.log(Level.DEBUG, () -> "proxy " + name + ": tunnel " + request.remoteAddress() + " -> " + target + ": "
                     + outcome.name().toLowerCase(Locale.ROOT));
+            return outcome.name().toLowerCase(Locale.ROOT);
         }
     }
 
     /** An absolute-form request: checked, then forwarded on a pooled connection to the checked address. */
-    private void forward(Request request, Response response) throws IOException {
+    private String forward(Request request, Response response, ForwardMeters.Traffic traffic) throws IOException {
         URI uri;
         try {
             uri = new URI(request.target());
         } catch (URISyntaxException e) {
             response.send(400, "malformed request target\n");
-            return;
+            return "bad_request";
         }
         if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
             response.send(400, "only http:// targets are forwarded; use CONNECT for https\n");
-            return;
+            return "bad_request";
         }
         String maxForwards = request.header("Max-Forwards");
         if (maxForwards != null && (request.method().equals("OPTIONS") || request.method().equals("TRACE"))
                 && maxForwards.strip().equals("0")) {
             response.header("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH, CONNECT");
             response.send(200, ""); // RFC 9110 section 7.6.2: the last recipient answers itself
-            return;
+            return "answered";
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
         InetAddress address = checkedAddress(request, response, host);
         if (address == null) {
-            return;
+            return outcomeOf(response);
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         String authority = uri.getRawAuthority();
         Endpoint endpoint = new Endpoint(address.getHostAddress(), port);
         OutgoingBody body = OutgoingBody.of(request);
         Forwarding forwarding = new Target(authority, decremented(maxForwards));
+        UpstreamExchange exchange = new UpstreamExchange(forwarding, request, response, endpoint, body);
         try {
-            Failure failure = new UpstreamExchange(forwarding, request, response, endpoint, body).run(false, false);
+            Failure failure = exchange.run(false, false);
             if (failure != null && failure.staleConnection() && body.replayable()) {
-                failure = new UpstreamExchange(forwarding, request, response, endpoint, body).run(true, false);
+                account(exchange, traffic);
+                exchange = new UpstreamExchange(forwarding, request, response, endpoint, body);
+                failure = exchange.run(true, false);
             }
             if (failure == null) {
-                count("weft.proxy.forward.requests", "outcome", "ok");
-                return;
+                return "ok";
             }
-            fail(request, response, failure.kind().status, uri.getRawAuthority() + " " + failure.cause(), "requests");
+            return fail(request, response, failure.kind().status, uri.getRawAuthority() + " " + failure.cause());
         } catch (UpstreamExchange.Aborted e) {
-            count("weft.proxy.forward.requests", "outcome", "upstream_aborted");
+            traffic.outcome = "upstream_aborted";
             LOG.log(Level.WARNING, () -> describe(request) + ": " + e.getMessage() + "; the client connection is closed");
             throw HttpException.closing(e.status, e.getMessage());
+        } finally {
+            account(exchange, traffic);
         }
+    }
+
+    /** Adds what one attempt moved, and its connect time, to the request's traffic. */
+    private void account(UpstreamExchange exchange, ForwardMeters.Traffic traffic) {
+        traffic.up += exchange.sent();
+        traffic.down += exchange.received();
+        if (exchange.connectNanos() >= 0) {
+            meters.connected(exchange.connectNanos());
+        }
+    }
+
+    /** The outcome of a request that {@link #checkedAddress} answered itself. */
+    private static String outcomeOf(Response response) {
+        return response.status() == 403 ? "denied" : "bad_gateway";
     }
 
     /** {@code Max-Forwards} one less (RFC 9110 section 7.6.2), or null when absent or not a number. */
@@ -247,7 +269,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         try {
             addresses = resolver.resolve(host);
         } catch (UnknownHostException e) {
-            fail(request, response, 502, "host not found: " + host, "requests");
+            fail(request, response, 502, "host not found: " + host);
             return null;
         }
         for (InetAddress a : addresses) {
@@ -259,16 +281,17 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         return AddressRange.unmapped(addresses.get(0));
     }
 
-    private void deny(Request request, Response response, String reason, String why) throws IOException {
-        count("weft.proxy.forward.denied", "reason", reason);
+    private String deny(Request request, Response response, String reason, String why) throws IOException {
+        meters.denied(reason);
         LOG.log(Level.INFO, () -> describe(request) + ": denied: " + why);
         response.send(403, "forbidden: " + why + "\n");
+        return "denied";
     }
 
-    private void fail(Request request, Response response, int status, String why, String what) throws IOException {
-        count("weft.proxy.forward." + what, "outcome", status == 504 ? "gateway_timeout" : "bad_gateway");
+    private String fail(Request request, Response response, int status, String why) throws IOException {
         LOG.log(Level.WARNING, () -> describe(request) + ": " + why + "; answered " + status);
         response.send(status, (status == 504 ? "gateway timeout: " : "bad gateway: ") + why + "\n");
+        return status == 504 ? "gateway_timeout" : "bad_gateway";
     }
 
     private String describe(Request request) {
@@ -276,21 +299,12 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
                 + request.remoteAddress().getAddress().getHostAddress() + ")";
     }
 
-    private void count(String meter, String tag, String value) {
-        counter(meter, tag, value).increment();
-    }
-
-    /** The counter, registered at its first use and then found here: no meter lookup per request. */
-    private Counter counter(String meter, String tag, String value) {
-        return counters.computeIfAbsent(meter + '|' + tag + '=' + value,
-                k -> Counter.builder(meter).tag("proxy", name).tag(tag, value).register(registry));
-    }
-
-    /** Closes the pooled connections and the tunnel sweeper (close the server in front first). */
+    /** Closes the pooled connections and the tunnel sweeper, and removes the meters (close the server in front first). */
     @Override
     public void close() {
         tunnels.close();
         pool.close();
+        meters.close();
     }
 
     /** How one absolute-form request is forwarded: to its own authority, origin-form. */
@@ -338,7 +352,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
 
         @Override
         public void tunnelled(Relay.Outcome outcome) {
-            tunnelOutcomes.get(outcome).increment();
+            // counted when the request ends: an upgraded request is one of the requests, by its outcome
         }
     }
 
@@ -357,6 +371,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         private int keepalive = 32;
         private ProxyCredentials credentials;
         private MeterRegistry registry = Metrics.globalRegistry;
+        private boolean accessLog;
 
         private Builder() {
         }
@@ -432,6 +447,16 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
          */
         public Builder credentials(ProxyCredentials value) {
             this.credentials = Objects.requireNonNull(value, "credentials");
+            return this;
+        }
+
+        /**
+         * Logs one line per request and per tunnel, when it ends, to the System.Logger
+         * {@code dev.weft.proxy.access} at INFO (client, method, target, status, outcome, bytes
+         * each way, duration); off by default.
+         */
+        public Builder accessLog(boolean value) {
+            this.accessLog = value;
             return this;
         }
 

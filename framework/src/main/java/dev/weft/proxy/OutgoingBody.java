@@ -71,11 +71,13 @@ final class OutgoingBody {
     /**
      * Copies a streamed body to {@code out} (chunked when its length is unknown).
      *
+     * @return the body bytes copied
      * @throws ClientFailure if reading from the client failed
      * @throws IOException   if writing to the server failed
      */
-    void stream(OutputStream out, byte[] buffer) throws IOException, ClientFailure {
+    long stream(OutputStream out, byte[] buffer) throws IOException, ClientFailure {
         started = true;
+        long copied = 0;
         ChunkedOutputStream chunked = length < 0 ? new ChunkedOutputStream(out) : null;
         OutputStream to = chunked != null ? chunked : out;
         for (;;) {
@@ -89,9 +91,11 @@ final class OutgoingBody {
                 break;
             }
             to.write(buffer, 0, n);
+            copied += n;
         }
         if (chunked != null) {
             chunked.finish();
         }
+        return copied;
     }
 }

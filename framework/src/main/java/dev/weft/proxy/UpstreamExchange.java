@@ -52,6 +52,9 @@ final class UpstreamExchange {
     private final Endpoint endpoint;
     private final OutgoingBody body;
     private byte[] buffer;
+    private long sent;
+    private long received;
+    private long connectNanos = -1;
 
     UpstreamExchange(Forwarding proxy, Request request, Response response, Endpoint endpoint, OutgoingBody body) {
         this.proxy = proxy;
@@ -74,8 +77,12 @@ final class UpstreamExchange {
     Failure run(boolean fresh, boolean statusRetry) throws Aborted, IOException {
         Lease lease;
         ConnectionPool pool = proxy.pool();
+        long begin = System.nanoTime();
         try {
             lease = fresh ? pool.acquireFresh(endpoint) : pool.acquire(endpoint);
+            if (!lease.isReused()) {
+                connectNanos = System.nanoTime() - begin;
+            }
         } catch (PoolExhaustedException e) {
             return new Failure(Failure.Kind.CONNECT_ERROR, "no connection came free: " + e.getMessage(), false);
         } catch (UnknownHostException e) {
@@ -134,6 +141,21 @@ final class UpstreamExchange {
         }
     }
 
+    /** Body bytes (or tunnel bytes) sent to the server so far. */
+    long sent() {
+        return sent;
+    }
+
+    /** Body bytes (or tunnel bytes) relayed from the server to the client so far. */
+    long received() {
+        return received;
+    }
+
+    /** How long opening a new connection took, or -1 if a kept-alive one was reused (or none came). */
+    long connectNanos() {
+        return connectNanos;
+    }
+
     /** Sends the request head and body; a failure of the server, or null. */
     private Failure send(Lease lease) throws IOException {
         try {
@@ -146,10 +168,11 @@ final class UpstreamExchange {
                     System.arraycopy(bytes, 0, all, head.length, bytes.length);
                 }
                 lease.out().write(all);
+                sent = all.length - head.length;
             } else {
                 OutputStream out = new BufferedOutputStream(lease.out(), 8192);
                 out.write(head);
-                body.stream(out, buffer());
+                sent = body.stream(out, buffer());
                 out.flush();
             }
             return null;
@@ -248,8 +271,11 @@ final class UpstreamExchange {
                 return endpoint.toString();
             }
         };
+        Relay relay = new Relay(client.connection(), client.in(), server);
         try {
-            proxy.tunnelled(proxy.tunnels().run(new Relay(client.connection(), client.in(), server)));
+            proxy.tunnelled(proxy.tunnels().run(relay));
+            sent = relay.sent();
+            received = relay.received();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while relaying");
@@ -311,6 +337,7 @@ final class UpstreamExchange {
             }
             to.write(buf, 0, n);
             copied += n;
+            received = copied;
             if (n < buf.length && copied != length) {
                 to.flush(); // the server paused: what came so far goes to the client now (streaming responses)
             }

@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.weft.dns.Resolver;
 import dev.weft.http.Headers;
 import dev.weft.http.HttpServer;
+import dev.weft.http.TransportPollers;
 import dev.weft.tcp.TestCertificates;
 import dev.weft.tcp.Tls;
+import dev.weft.testing.Answer;
+import dev.weft.testing.LeakCheck;
+import dev.weft.testing.MockUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,14 +31,24 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The forward proxy with a real client (curl -x, curl -p) against local servers. */
+/** The forward proxy with a real client (curl -x, curl -p) against local servers; nothing left open after each test. */
 class ForwardProxyTest {
+
+    /** The system resolver's lookup threads (shared by the process) idle out on their own time. */
+    @RegisterExtension
+    static final LeakCheck LEAKS = new LeakCheck().ignoringThreads("weft-dns-system-.*");
 
     private static final List<AddressRange> LOOPBACK = List.of(AddressRange.parse("127.0.0.1"));
 
@@ -45,9 +59,31 @@ class ForwardProxyTest {
     /** Method, target and headers of each request the origin got. */
     private final BlockingQueue<Object[]> seen = new LinkedBlockingQueue<>();
     private HttpServer origin;
+    private final List<String> accessLog = new CopyOnWriteArrayList<>();
+    private final Logger access = Logger.getLogger("dev.weft.proxy.access");
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            accessLog.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeAll
+    static void startTheTransportsPollers() throws IOException {
+        TransportPollers.start();
+    }
 
     @BeforeEach
     void start() {
+        access.addHandler(capture);
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed (./weft test installs it)");
         origin = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
                 .meterRegistry(new SimpleMeterRegistry())
@@ -60,6 +96,7 @@ class ForwardProxyTest {
 
     @AfterEach
     void closeAll() throws Exception {
+        access.removeHandler(capture);
         while (!closing.isEmpty()) {
             closing.pop().close();
         }
@@ -226,5 +263,132 @@ class ForwardProxyTest {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ProxyCredentials.read(users));
         assertTrue(e.getMessage().startsWith(users + ":2: "), e.getMessage());
+    }
+
+    @Test
+    void eachRequestAndTunnelIsCountedWithItsBytesAndLoggedWhenItEnds() throws Exception {
+        Path[] pem = TestCertificates.pem(dir, "ec");
+        HttpServer tls = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
+                .meterRegistry(new SimpleMeterRegistry()).tls(Tls.fromPem(pem[0], pem[1]))
+                .fallback((req, res) -> res.send("tls")).start());
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK).connectPorts(Set.of(tls.port())).accessLog(true));
+        String proxyUrl = "http://127.0.0.1:" + front.port();
+
+        assertEquals("origin got POST /b hello|200", curl("-x", proxyUrl, "-d", "hello", originUrl("/b")));
+        assertEquals("tls|200", curl("-p", "-x", proxyUrl, "--cacert", pem[0].toString(),
+                "https://localhost:" + tls.port() + "/", "--resolve", "localhost:" + tls.port() + ":127.0.0.1"));
+        assertTrue(rawProxy(front, "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n").startsWith("HTTP/1.1 403 "));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLog.size() >= 3);
+        String post = line(" POST ");
+        assertTrue(post.matches("127\\.0\\.0\\.1 POST http://127\\.0\\.0\\.1:" + origin.port()
+                + "/b 200 ok up=5 down=" + "origin got POST /b hello".length() + " \\d+ms"), post);
+        String tunnel = line(" CONNECT localhost:");
+        assertTrue(tunnel.matches("127\\.0\\.0\\.1 CONNECT localhost:" + tls.port() + " 200 relayed up=\\d+ down=\\d+ \\d+ms"), tunnel);
+        long tunnelUp = Long.parseLong(tunnel.replaceAll(".* up=(\\d+) .*", "$1"));
+        long tunnelDown = Long.parseLong(tunnel.replaceAll(".* down=(\\d+) .*", "$1"));
+        assertTrue(tunnelUp > 200 && tunnelDown > 200, "a TLS handshake and a request went each way: " + tunnel);
+        String denied = line(" CONNECT 127.0.0.1:22 ");
+        assertTrue(denied.matches("127\\.0\\.0\\.1 CONNECT 127\\.0\\.0\\.1:22 403 denied up=0 down=0 \\d+ms"), denied);
+
+        assertEquals(1.0, registry.get("weft.proxy.forward.requests").tag("outcome", "ok").counter().count());
+        assertEquals(1.0, registry.get("weft.proxy.forward.tunnels").tag("outcome", "relayed").counter().count());
+        assertEquals(1.0, registry.get("weft.proxy.forward.tunnels").tag("outcome", "denied").counter().count());
+        assertEquals(5.0 + tunnelUp, registry.get("weft.proxy.forward.bytes").tag("direction", "upstream").counter().count());
+        assertTrue(registry.get("weft.proxy.forward.bytes").tag("direction", "downstream").counter().count() > tunnelDown);
+        assertEquals(2, registry.get("weft.proxy.forward.connect").timer().count(), "one new connection each");
+        assertEquals(0.0, registry.get("weft.proxy.forward.active").tag("kind", "request").gauge().value());
+        assertEquals(0.0, registry.get("weft.proxy.forward.active").tag("kind", "tunnel").gauge().value());
+    }
+
+    @Test
+    void aTargetThatResetsIs502AndOneThatHangsIs504EachLoggedWithClientTargetAndCause() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Handler warned = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                warnings.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(ForwardProxy.class.getName());
+        log.addHandler(warned);
+        try (MockUpstream target = MockUpstream.start()) {
+            target.enqueue(Answer.resetAfterRequestHead(), Answer.noAnswer());
+            HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK).readTimeout(Duration.ofSeconds(1)));
+            String proxyUrl = "http://127.0.0.1:" + front.port();
+
+            String reset = curl("-x", proxyUrl, target.uri("/reset").toString());
+            long start = System.nanoTime();
+            String hung = curl("-x", proxyUrl, target.uri("/hang").toString());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+
+            assertTrue(reset.startsWith("bad gateway: 127.0.0.1:" + target.port() + " ") && reset.endsWith("|502"), reset);
+            assertTrue(hung.startsWith("gateway timeout: ") && hung.endsWith("|504"), hung);
+            assertTrue(millis >= 900 && millis < 10_000, "cut by the 1 s read timeout, after " + millis + " ms");
+            assertEquals(2, target.requestCount(), "each went once: a fresh connection's failure is not retried");
+            assertEquals(1.0, registry.get("weft.proxy.forward.requests").tag("outcome", "bad_gateway").counter().count());
+            assertEquals(1.0, registry.get("weft.proxy.forward.requests").tag("outcome", "gateway_timeout").counter().count());
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("GET " + target.uri("/reset") + " (client 127.0.0.1)")
+                    && w.endsWith("answered 502")), warnings.toString());
+            assertTrue(warnings.stream().anyMatch(w -> w.contains("/hang (client 127.0.0.1)") && w.endsWith("answered 504")),
+                    warnings.toString());
+        } finally {
+            log.removeHandler(warned);
+        }
+    }
+
+    @Test
+    void aClientThatVanishesMidTunnelClosesTheTargetSideAndLeavesNothingOpen() throws Exception {
+        BlockingQueue<String> targetSaw = new LinkedBlockingQueue<>();
+        java.net.ServerSocket listener = closeLater(new java.net.ServerSocket(0, 8, InetAddress.getLoopbackAddress()));
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = listener.accept()) {
+                byte[] b = new byte[5];
+                s.getInputStream().readNBytes(b, 0, 5);
+                targetSaw.add(new String(b, StandardCharsets.US_ASCII));
+                s.getOutputStream().write("world".getBytes(StandardCharsets.US_ASCII));
+                targetSaw.add(s.getInputStream().read() < 0 ? "end of stream" : "more bytes");
+            } catch (IOException e) {
+                targetSaw.add("failed: " + e.getMessage());
+            }
+        });
+        HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK).connectPorts(Set.of(listener.getLocalPort())));
+
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), front.port())) {
+            client.setSoTimeout(10_000);
+            String authority = "127.0.0.1:" + listener.getLocalPort();
+            client.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\nhello")
+                    .getBytes(StandardCharsets.US_ASCII));
+            StringBuilder answer = new StringBuilder();
+            while (!answer.toString().endsWith("\r\n\r\nworld")) {
+                int b = client.getInputStream().read();
+                assertTrue(b >= 0 && answer.length() < 1000, "the tunnel's answer, then the target's bytes: " + answer);
+                answer.append((char) b);
+            }
+            assertTrue(answer.toString().startsWith("HTTP/1.1 200 "), answer.toString());
+            assertEquals("hello", targetSaw.poll(5, TimeUnit.SECONDS));
+            client.setSoLinger(true, 0); // gone without a goodbye: a reset
+        }
+
+        String end = targetSaw.poll(10, TimeUnit.SECONDS);
+        assertTrue(end != null && !end.equals("more bytes"), "the target's side was closed: " + end);
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                registry.get("weft.proxy.forward.tunnels").tag("outcome", "client_error").counter().count() == 1.0);
+        assertEquals(0.0, registry.get("weft.proxy.forward.active").tag("kind", "tunnel").gauge().value());
+    }
+
+    /** The one access log line containing {@code part}. */
+    private String line(String part) {
+        List<String> found = accessLog.stream().filter(l -> l.contains(part)).toList();
+        assertEquals(1, found.size(), part + " in " + accessLog);
+        return found.get(0);
     }
 }

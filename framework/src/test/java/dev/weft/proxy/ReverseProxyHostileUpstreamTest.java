@@ -11,6 +11,7 @@ import dev.weft.balance.UpstreamGroup;
 import dev.weft.client.Endpoint;
 import dev.weft.http.HttpLimits;
 import dev.weft.http.HttpServer;
+import dev.weft.http.TransportPollers;
 import dev.weft.testing.Answer;
 import dev.weft.testing.LeakCheck;
 import dev.weft.testing.MockUpstream;
@@ -73,12 +74,7 @@ class ReverseProxyHostileUpstreamTest {
      */
     @BeforeAll
     static void startTheTransportsPollers() throws IOException {
-        try (HttpServer s = HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
-                .meterRegistry(new SimpleMeterRegistry()).fallback((req, res) -> res.send("ok")).start();
-             Socket c = new Socket(InetAddress.getLoopbackAddress(), s.port())) {
-            c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            c.getInputStream().readAllBytes();
-        }
+        TransportPollers.start();
     }
 
     @BeforeEach
