@@ -49,6 +49,13 @@ import java.util.function.LongSupplier;
  *
  * <p>Names are case-insensitive: the backend is asked for the lower-case form.
  *
+ * <p><b>Two caches.</b> {@link Resolver#system()} asks {@link InetAddress}, which keeps answers in a
+ * cache of its own (30 s unless {@code networkaddress.cache.ttl} or {@code -Dsun.net.inetaddr.ttl}
+ * says otherwise), so an answer can be that much older than {@code positiveTtl} when it is served.
+ * Start the JVM with {@code -Dsun.net.inetaddr.ttl=0} (the {@code ./weft} launcher does) to leave
+ * caching to this class; until then the first one built over the system resolver says so once in
+ * the log.
+ *
  * <p>Meters (Micrometer, tag {@code resolver=<name>}):
  * {@code weft.dns.lookups{result=hit|miss|stale|negative_hit}} once per call;
  * {@code weft.dns.lookup.duration} per backend query;
@@ -72,6 +79,8 @@ public final class CachingResolver implements Resolver, AutoCloseable {
     private final EntryCache cache;
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
     private final DnsMetrics metrics;
+    /** Whether the JDK's own cache under {@link Resolver#system()} was reported: once per process. */
+    private static final AtomicBoolean JDK_CACHE_REPORTED = new AtomicBoolean();
 
     /** A resolver over {@code backend} with {@link ResolverOptions#DEFAULTS}, metered in the global registry. */
     public CachingResolver(String name, Resolver backend) {
@@ -99,6 +108,26 @@ public final class CachingResolver implements Resolver, AutoCloseable {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.cache = new EntryCache(options.maxNames(), this::evicted);
         this.metrics = new DnsMetrics(Objects.requireNonNull(registry, "registry"), name, cache::size);
+        if (backend instanceof SystemResolver) {
+            reportJdkCache(name, options);
+        }
+    }
+
+    /**
+     * Says once per process that the JDK caches lookups too, when it does: an answer can then be up
+     * to that much older than {@code positiveTtl} says. The launcher starts the JVM with
+     * {@code -Dsun.net.inetaddr.ttl=0}, leaving caching to this class.
+     */
+    static boolean reportJdkCache(String name, ResolverOptions options) {
+        int jdk = JdkAddressCache.positiveSeconds();
+        if (jdk == 0 || !JDK_CACHE_REPORTED.compareAndSet(false, true)) {
+            return false;
+        }
+        LOG.log(Level.INFO, () -> "resolver " + name + ": the JDK keeps lookups " + (jdk < 0 ? "forever" : jdk + " s")
+                + " in a cache of its own (networkaddress.cache.ttl), so an answer can be that much older than positiveTtl ("
+                + options.positiveTtl().toSeconds() + " s); start the JVM with -Dsun.net.inetaddr.ttl=0 to leave caching"
+                + " to this resolver");
+        return true;
     }
 
     @Override
