@@ -51,7 +51,7 @@ record BodyFraming(boolean chunked, long length) {
      * The length the {@code Content-Length} fields give: digits only, a list of equal values
      * allowed (RFC 9110 section 8.6); -1 when there are none.
      *
-     * @throws HttpException (400) for anything else
+     * @throws HttpException 400 for anything else, 413 for a number of more than 18 digits
      */
     static long contentLength(List<String> fields) {
         long length = -1;
@@ -103,17 +103,30 @@ record BodyFraming(boolean chunked, long length) {
         return CHUNKED;
     }
 
+    /**
+     * {@code 1*DIGIT} (RFC 9110 section 8.6), leading zeros and all. A valid number too large for a
+     * long is a 413, not a framing error: it only says the body is larger than any limit.
+     */
     private static long parseLength(String s) {
-        if (s.isEmpty() || s.length() > MAX_LENGTH_DIGITS) {
+        if (s.isEmpty()) {
             throw HttpException.badRequest("invalid Content-Length");
         }
         long value = 0;
+        int significant = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
                 throw HttpException.badRequest("invalid Content-Length");
             }
-            value = value * 10 + (c - '0');
+            if (value > 0 || c != '0') {
+                significant++;
+            }
+            if (significant <= MAX_LENGTH_DIGITS) {
+                value = value * 10 + (c - '0');
+            }
+        }
+        if (significant > MAX_LENGTH_DIGITS) {
+            throw HttpException.closing(413, "Content-Length too large");
         }
         return value;
     }

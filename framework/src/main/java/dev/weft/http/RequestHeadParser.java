@@ -8,8 +8,8 @@ import java.io.IOException;
  *
  * <p>Request line: {@code method SP request-target SP HTTP-version CRLF} with single spaces; the
  * method a token; the target visible ASCII in one of the four forms, authority-form only for
- * CONNECT and asterisk-form only for OPTIONS; the version HTTP/1.1 or HTTP/1.0 (505 for another
- * well-formed version, 400 for anything else). Over {@code maxRequestLineLength}: 414. Then the
+ * CONNECT and asterisk-form only for OPTIONS; the version HTTP/1.1 or HTTP/1.0, a later HTTP/1.x
+ * read as HTTP/1.1 (RFC 9110 section 6.2), 505 for another major version, 400 for anything else. Over {@code maxRequestLineLength}: 414. Then the
  * header section (see {@link HeaderParser}); an HTTP/1.1 request needs exactly one valid
  * {@code Host}, and an HTTP/1.0 request at most one (valid). One empty line before the request
  * line is skipped, as RFC 9112 section 2.2 asks.
@@ -77,12 +77,20 @@ final class RequestHeadParser {
         return HttpException.closing(414, "request line too long");
     }
 
+    /**
+     * HTTP/1.0 and HTTP/1.1 as they are. A later 1.x is read as HTTP/1.1, the highest minor version
+     * this server conforms to, as RFC 9110 sections 2.5 and 6.2 ask (SHOULD); another major version
+     * is a 505.
+     */
     private static String checkVersion(String version) {
         if (version.equals("HTTP/1.1") || version.equals("HTTP/1.0")) {
             return version;
         }
         if (version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
                 && version.charAt(6) == '.' && isDigit(version.charAt(7))) {
+            if (version.charAt(5) == '1') {
+                return "HTTP/1.1";
+            }
             throw HttpException.closing(505, "HTTP version not supported");
         }
         throw HttpException.badRequest("malformed HTTP version");

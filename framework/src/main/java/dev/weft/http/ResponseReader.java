@@ -9,7 +9,8 @@ import java.io.InputStream;
  * byte of the connection must be read through it.
  *
  * <p>Malformed input fails with {@link HttpException} (status 502 is what a proxy should answer):
- * a status line that is not {@code HTTP/1.x NNN reason} with NNN from 100 to 999, header fields as
+ * a status line that is not {@code HTTP/1.x NNN reason} with NNN from 100 to 999 (a 1.x after 1.1
+ * read as 1.1), header fields as
  * strict as a request's, conflicting {@code Content-Length} values, a bad chunk.
  */
 public final class ResponseReader {
@@ -44,13 +45,15 @@ public final class ResponseReader {
             return null;
         }
         // Three digits, 100..999: RFC 9110 section 15 makes 000..099 invalid (and a proxy relays the status).
-        if (line.length() < 12 || !(line.startsWith("HTTP/1.1 ") || line.startsWith("HTTP/1.0 "))
+        if (line.length() < 12 || !line.startsWith("HTTP/1.") || !isDigits(line, 7, 8) || line.charAt(8) != ' '
                 || !isDigits(line, 9, 12) || line.charAt(9) == '0' || (line.length() > 12 && line.charAt(12) != ' ')) {
             throw HttpException.closing(502, "malformed status line");
         }
+        // A later 1.x is read as HTTP/1.1, the highest minor version we conform to (RFC 9110 section 6.2).
+        String version = line.charAt(7) == '0' ? "HTTP/1.0" : "HTTP/1.1";
         Headers headers = new Headers();
         HeaderParser.read(in, headers, limits.maxHeaderSize(), limits.maxHeaderCount(), "response header");
-        return new ResponseHead(line.substring(0, 8), Integer.parseInt(line.substring(9, 12)),
+        return new ResponseHead(version, Integer.parseInt(line.substring(9, 12)),
                 line.length() > 13 ? line.substring(13) : "", headers.readOnly());
     }
 

@@ -100,8 +100,11 @@ class ParserLimitsTest {
         HttpInput in = delivery.open(head("POST / HTTP/1.1", "Host: h", "Content-Length: " + eighteen));
         assertEquals(new BodyFraming(false, Long.parseLong(eighteen)),
                 BodyFraming.of(new RequestHeadParser(HttpLimits.DEFAULTS).read(in)));
-        assertRefused(400, head("POST / HTTP/1.1", "Host: h", "Content-Length: 1" + eighteen), HttpLimits.DEFAULTS,
+        assertRefused(413, head("POST / HTTP/1.1", "Host: h", "Content-Length: 1" + eighteen), HttpLimits.DEFAULTS,
                 delivery);
+        HttpInput zeros = delivery.open(head("POST / HTTP/1.1", "Host: h", "Content-Length: 00" + eighteen));
+        assertEquals(new BodyFraming(false, Long.parseLong(eighteen)),
+                BodyFraming.of(new RequestHeadParser(HttpLimits.DEFAULTS).read(zeros)), "leading zeros are not digits that count");
     }
 
     @Test

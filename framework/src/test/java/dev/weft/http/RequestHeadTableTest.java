@@ -95,7 +95,11 @@ class RequestHeadTableTest {
                 bad("tabs as separators", head("GET\t/\tHTTP/1.1", "Host: h"), 400),
                 bad("no version, HTTP/0.9 style", head("GET /"), 400),
                 bad("lowercase http/1.1", head("GET / http/1.1", "Host: h"), 400).because("malformed HTTP version"),
-                bad("HTTP/1.2 is well-formed but not supported", head("GET / HTTP/1.2", "Host: h"), 505),
+                ok("HTTP/1.2 is read as HTTP/1.1 (RFC 9110 section 6.2: the highest minor version we conform to)",
+                        head("GET / HTTP/1.2", "Host: h"), "GET / HTTP/1.1", ORIGIN),
+                ok("HTTP/1.9 is read as HTTP/1.1", head("GET / HTTP/1.9", "Host: h"), "GET / HTTP/1.1", ORIGIN),
+                bad("HTTP/1.2 needs Host as HTTP/1.1 does", head("GET / HTTP/1.2"), 400),
+                bad("HTTP/3.0 is well-formed but not supported", head("GET / HTTP/3.0", "Host: h"), 505),
                 bad("HTTP/2.0 is well-formed but not supported", head("GET / HTTP/2.0", "Host: h"), 505),
                 bad("HTTP/1 without a minor version", head("GET / HTTP/1", "Host: h"), 400)
                         .because("malformed HTTP version"),
