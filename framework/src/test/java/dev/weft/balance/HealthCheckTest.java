@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.http.TransportPollers;
+import dev.weft.testing.LeakCheck;
 import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
 import dev.weft.http.HttpServer;
@@ -27,10 +29,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Active health checks against real servers on loopback. */
+@ExtendWith(LeakCheck.class)
 class HealthCheckTest {
+
+    /** Made before the leak check's first look: the transport's pollers live as long as the JVM. */
+    @BeforeAll
+    static void startTheTransportsPollers() throws java.io.IOException {
+        TransportPollers.start();
+    }
 
     private static final HealthCheck FAST = HealthCheck.tcp().withInterval(Duration.ofMillis(50)).withRise(2).withFall(2)
             .withTimeout(Duration.ofMillis(500));

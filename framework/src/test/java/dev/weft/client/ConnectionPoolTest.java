@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.http.TransportPollers;
+import dev.weft.testing.LeakCheck;
 import dev.weft.dns.Resolver;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.TcpServer;
@@ -27,10 +29,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The pool against a real echo server on 127.0.0.1: reuse, pre-warming, limits, eviction, staleness, breakage. */
+@ExtendWith(LeakCheck.class)
 class ConnectionPoolTest {
+
+    /** Made before the leak check's first look: the transport's pollers live as long as the JVM. */
+    @BeforeAll
+    static void startTheTransportsPollers() throws java.io.IOException {
+        TransportPollers.start();
+    }
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private TcpServer server;

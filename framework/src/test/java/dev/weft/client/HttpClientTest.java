@@ -3,6 +3,8 @@ package dev.weft.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.weft.http.TransportPollers;
+import dev.weft.testing.LeakCheck;
 import dev.weft.dns.Resolver;
 import dev.weft.http.HttpServer;
 import dev.weft.tcp.Connection;
@@ -26,10 +28,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The HTTP client against Weft's own server and against scripted raw servers. */
+@ExtendWith(LeakCheck.class)
 class HttpClientTest {
+
+    /** Made before the leak check's first look: the transport's pollers live as long as the JVM. */
+    @BeforeAll
+    static void startTheTransportsPollers() throws java.io.IOException {
+        TransportPollers.start();
+    }
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private HttpServer http;
