@@ -20,6 +20,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -220,6 +221,32 @@ class HttpClientDeadlineTest {
             assertEquals("next", r.bodyAsString());
         }
         assertEquals(2, upstream.connectionCount(), "the timed-out connection was not lent again");
+    }
+
+    @Test
+    void aWaitEndsWithinMillisecondsOfTheDeadlineNotAtTheWatchdogsNextScan() throws Exception {
+        // With these pool timeouts (30 s) the watchdog scans every 250 ms; a deadline that only a
+        // scan noticed would end each wait up to 250 ms late (about 150 ms for back-to-back exchanges).
+        upstream.enqueue(Answer.ok("warm"));
+        upstream.defaultAnswer(Answer.noAnswer());
+        HttpClient client = client(PoolOptions.DEFAULTS, Resolver.system());
+        try (ClientResponse r = client.send(ClientRequest.get(upstream.uri("/warm")))) {
+            assertEquals("warm", r.bodyAsString(), "the code paths loaded before the clock matters");
+        }
+        Duration deadline = Duration.ofMillis(100);
+        long[] lateMillis = new long[7];
+        for (int i = 0; i < lateMillis.length; i++) {
+            long start = System.nanoTime();
+            HttpClientException e = assertThrows(HttpClientException.class,
+                    () -> client.send(ClientRequest.get(upstream.uri("/silent")), deadline));
+            lateMillis[i] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) - deadline.toMillis();
+            assertEquals(HttpClientException.Kind.TOTAL_TIMEOUT, e.kind(), e.getMessage());
+        }
+        long[] sorted = lateMillis.clone();
+        Arrays.sort(sorted);
+        assertTrue(sorted[0] >= -1, "never before the deadline: " + Arrays.toString(lateMillis));
+        assertTrue(sorted[sorted.length / 2] < 50, "median lateness, ms: " + Arrays.toString(lateMillis));
+        assertEquals(0, pool.active());
     }
 
     @Test
