@@ -171,7 +171,7 @@ public final class HttpClient {
         try {
             return fresh ? pool.acquireFresh(endpoint, deadline) : pool.acquire(endpoint, deadline);
         } catch (DeadlineExceededException e) {
-            throw totalTimeout(e.phase(), deadline, where, e);
+            throw totalTimeout(e.phase() != null ? e.phase() : Phase.CONNECT, deadline, where, e);
         } catch (PoolExhaustedException e) {
             throw new HttpClientException(Kind.POOL_EXHAUSTED, Phase.BORROW, where + ": " + e.getMessage(), e);
         } catch (UnknownHostException e) {

@@ -10,14 +10,11 @@ import dev.weft.dns.Resolver;
 import dev.weft.testing.Answer;
 import dev.weft.testing.LeakCheck;
 import dev.weft.testing.MockUpstream;
-import dev.weft.testing.RecordedRequest;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -68,21 +65,6 @@ class HttpClientBodyLimitTest {
         return b;
     }
 
-    private double destroyedBroken() {
-        return registry.find("weft.pool.connections.destroyed").tag("reason", "broken").counters().stream()
-                .mapToDouble(Counter::count).sum();
-    }
-
-    /** (connection index, request index) of each request recorded so far, in order. */
-    private List<List<Integer>> connectionsUsed() throws Exception {
-        List<List<Integer>> used = new ArrayList<>();
-        for (int i = upstream.requestCount(); i > 0; i--) {
-            RecordedRequest r = upstream.takeRequest();
-            used.add(List.of(r.connectionIndex(), r.requestIndex()));
-        }
-        return used;
-    }
-
     private String get(HttpClient client, String path) throws Exception {
         try (ClientResponse r = client.send(ClientRequest.get(upstream.uri(path)))) {
             return r.status() + " " + r.bodyAsString();
@@ -115,10 +97,10 @@ class HttpClientBodyLimitTest {
         assertTrue(e.getMessage().contains("GET " + upstream.uri("/over")), e.getMessage());
         assertTrue(e.getMessage().contains("1025 bytes (Content-Length)"), e.getMessage());
         assertTrue(e.getMessage().contains("limit of 1024 bytes (1 KiB)"), e.getMessage());
-        assertEquals(1.0, destroyedBroken(), "the connection is closed, not reused");
+        assertEquals(1.0, ClientTests.destroyedBroken(registry), "the connection is closed, not reused");
         assertEquals(0, pool.active());
         assertEquals("200 next", get(client, "/next"));
-        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(1, 0)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(1, 0)), ClientTests.connectionsUsed(upstream));
     }
 
     @Test
@@ -134,7 +116,7 @@ class HttpClientBodyLimitTest {
         assertEquals(HttpClientException.Kind.BODY_TOO_LARGE, e.kind());
         assertTrue(e.getMessage().contains("1099511627776 bytes (Content-Length)"), e.getMessage());
         assertTrue(e.getMessage().contains("limit of 16777216 bytes (16 MiB)"), e.getMessage());
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
         assertEquals(0, pool.active());
         assertEquals(0, pool.idle());
     }
@@ -170,12 +152,12 @@ class HttpClientBodyLimitTest {
                     assertThrows(HttpClientException.class, () -> body.read(buffer)).kind(), "and every read after it");
         }
         assertTrue(delivered <= limit, delivered + " bytes handed out");
-        assertEquals(1.0, destroyedBroken(), "closed, not drained and reused");
+        assertEquals(1.0, ClientTests.destroyedBroken(registry), "closed, not drained and reused");
         assertEquals(0, pool.active());
         // The server sees the connection go: its write of the rest of the megabyte fails.
         await().atMost(Duration.ofSeconds(5)).until(() -> upstream.openConnections() == 0);
         assertEquals("200 next", get(client, "/next"));
-        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(1, 0)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(1, 0)), ClientTests.connectionsUsed(upstream));
     }
 
     @Test
@@ -223,7 +205,7 @@ class HttpClientBodyLimitTest {
             // The 1 MiB limit, its buffer's growth and the read buffers: a few MiB, not the 32 MiB sent.
             assertTrue(allocated < 8L * MIB, (allocated / KIB) + " KiB allocated reading the body");
         }
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
     }
 
     @Test

@@ -8,7 +8,6 @@ import dev.weft.dns.Resolver;
 import dev.weft.testing.Answer;
 import dev.weft.testing.LeakCheck;
 import dev.weft.testing.MockUpstream;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -70,11 +69,6 @@ class HttpClientDeadlineTest {
     private HttpClient client(PoolOptions options, Resolver resolver) {
         pool = new ConnectionPool("deadline", options, resolver, registry);
         return new HttpClient(pool, Duration.ofSeconds(30));
-    }
-
-    private double destroyedBroken() {
-        return registry.find("weft.pool.connections.destroyed").tag("reason", "broken").counters().stream()
-                .mapToDouble(Counter::count).sum();
     }
 
     /** Runs {@code send}, expects a total timeout in {@code phase}, within the deadline and the slack. */
@@ -206,7 +200,7 @@ class HttpClientDeadlineTest {
         timesOut(HttpClientException.Phase.WRITE,
                 () -> client.send(ClientRequest.post(upstream.uri("/upload"), endless), DEADLINE));
         assertEquals(1, upstream.requestCount(), "not retried");
-        assertEquals(1.0, destroyedBroken(), "the connection is closed");
+        assertEquals(1.0, ClientTests.destroyedBroken(registry), "the connection is closed");
         assertEquals(0, pool.active());
     }
 
@@ -215,7 +209,7 @@ class HttpClientDeadlineTest {
         upstream.enqueue(Answer.noAnswer(), Answer.ok("next"));
         HttpClient client = client(PoolOptions.DEFAULTS, Resolver.system()); // read timeout 30 s
         timesOut(HttpClientException.Phase.HEAD, () -> client.send(ClientRequest.get(upstream.uri("/silent")), DEADLINE));
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
         assertEquals(0, pool.active());
         try (ClientResponse r = client.send(ClientRequest.get(upstream.uri("/next")), DEADLINE)) {
             assertEquals("next", r.bodyAsString());
