@@ -11,6 +11,10 @@ import java.nio.charset.StandardCharsets;
  * A response from {@link HttpClient}: status and headers, and the body streamed from the
  * connection. Close it (try-with-resources): a body read to its end returns the connection to the
  * pool; an unread rest of up to 64 KiB is drained; anything else closes the connection.
+ *
+ * <p>The body is bounded by the client's {@link HttpClient#maxResponseBody() limit}, read either way:
+ * the read that passes it fails with {@link HttpClientException.Kind#BODY_TOO_LARGE}, as does every
+ * read after it, and the connection is closed with the response.
  */
 public final class ClientResponse implements AutoCloseable {
 
@@ -66,12 +70,21 @@ public final class ClientResponse implements AutoCloseable {
         return head.headers().first(name);
     }
 
-    /** The body as it arrives (chunked decoding done); closing it closes this response. */
+    /**
+     * The body as it arrives (chunked decoding done); closing it closes this response. Reads fail
+     * with an {@link HttpClientException}: {@code BODY_TOO_LARGE} past the client's body limit,
+     * {@code READ_TIMEOUT}, {@code TOTAL_TIMEOUT} once the exchange's total timeout has passed.
+     */
     public InputStream body() {
         return body;
     }
 
-    /** Reads the whole body as UTF-8. */
+    /**
+     * Reads the whole body as UTF-8: at most the client's body limit ({@link HttpClient#maxResponseBody()},
+     * 16 MiB by default), so a hostile server cannot make it hold more; past it this fails with
+     * {@link HttpClientException.Kind#BODY_TOO_LARGE}. With {@link HttpClient#NO_LIMIT} it reads
+     * everything: stream large bodies from {@link #body()} instead.
+     */
     public String bodyAsString() throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         body.transferTo(all);

@@ -3,6 +3,7 @@ package dev.weft.client;
 import dev.weft.dns.Resolver;
 import java.io.IOException;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -17,6 +18,11 @@ import org.apache.commons.pool2.impl.DefaultPooledObject;
  * {@code evictionLock}); {@code destroyObject} sometimes inside {@code synchronized (pooledObject)}
  * ({@code invalidateObject}), where a virtual thread pins its carrier on JDK 21-23. So validation
  * and destruction never block: a non-blocking one-byte read, and a close without linger.
+ *
+ * <p>A borrow on behalf of an HTTP exchange with a deadline ({@link ConnectionPool#acquire(Endpoint,
+ * Deadline)}) leaves the deadline in {@link #DEADLINE} for the borrowing thread, which is the thread
+ * that runs {@code makeObject}: the lookup, each connect and the TLS handshake then wait at most
+ * what is left of it.
  */
 final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, PooledConnection> {
 
@@ -26,6 +32,8 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     private final WriteWatchdog watchdog;
     /** TLS for every connection, or null for plain TCP. */
     private final ClientTls tls;
+    /** The deadline of the borrow running on this thread, or null: read by {@link #makeObject}. */
+    static final ThreadLocal<Deadline> DEADLINE = new ThreadLocal<>();
     /** Set when the pool closes: what is destroyed from then on is counted as {@code closed}. */
     volatile boolean closing;
 
@@ -39,23 +47,39 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
 
     @Override
     public PooledObject<PooledConnection> makeObject(Endpoint endpoint) throws IOException {
-        SocketChannel channel = endpoint.connect(resolver, options.connectTimeout());
+        Deadline deadline = DEADLINE.get();
+        SocketChannel channel = endpoint.connect(resolver, options.connectTimeout(), deadline);
         Socket socket = channel.socket();
         try {
             if (tls != null) {
-                socket.setSoTimeout((int) options.connectTimeout().toMillis()); // the handshake's bound
+                timeHandshake(socket, endpoint, deadline);
                 socket = tls.handshake(socket, endpoint);
             }
             socket.setSoTimeout(0); // reads are timed by the pool's watchdog, not a timer per read
+        } catch (SocketTimeoutException e) {
+            channel.close();
+            throw deadline != null && deadline.passed()
+                    ? new DeadlineExceededException(HttpClientException.Phase.CONNECT, "TLS handshake with " + endpoint
+                            + " cut off at the deadline") : e;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
         metrics.created(endpoint);
-        PooledConnection c = new PooledConnection(endpoint, channel, socket);
+        PooledConnection c = new PooledConnection(endpoint, channel, socket, watchdog);
         c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()));
         watchdog.watch(c);
         return new DefaultPooledObject<>(c);
+    }
+
+    /** Bounds the TLS handshake by the connect timeout, or what is left of the deadline if less. */
+    private void timeHandshake(Socket socket, Endpoint endpoint, Deadline deadline) throws IOException {
+        if (deadline != null && deadline.passed()) {
+            throw new DeadlineExceededException(HttpClientException.Phase.CONNECT, "no time left for the TLS handshake with "
+                    + endpoint);
+        }
+        socket.setSoTimeout(deadline == null ? (int) options.connectTimeout().toMillis()
+                : deadline.capMillis(options.connectTimeout()));
     }
 
     @Override

@@ -108,14 +108,53 @@ public final class ConnectionPool implements AutoCloseable {
      * @throws IOException when connecting failed (the message names the endpoint)
      */
     public Lease acquire(Endpoint endpoint) throws IOException {
+        return borrow(endpoint, options.borrowTimeout(), false);
+    }
+
+    /**
+     * Like {@link #acquire}, for an exchange that must be over by {@code deadline}: the borrow wait,
+     * the lookup and the connect of a new connection (see {@link ConnectionFactory}) are cut to what
+     * is left, and the lease's reads and writes stop at it ({@link Lease#deadline}). When the
+     * deadline is what ran out, a {@link DeadlineExceededException} names the step.
+     *
+     * <p>One wait is not ours to cut: commons-pool2 2.13.0 waits inside {@code create} for another
+     * thread's connect to the same endpoint when the endpoint is at its maximum; that wait is bounded
+     * by the other connect (the connect timeout, or the other exchange's deadline).
+     */
+    Lease acquire(Endpoint endpoint, Deadline deadline) throws IOException {
+        if (deadline.passed()) {
+            throw new DeadlineExceededException(HttpClientException.Phase.BORROW, "no time left to borrow a connection to "
+                    + endpoint);
+        }
+        boolean cut = deadline.shorterThan(options.borrowTimeout());
+        Duration wait = cut ? Duration.ofNanos(Math.max(1, deadline.leftNanos())) : options.borrowTimeout();
+        ConnectionFactory.DEADLINE.set(deadline);
+        try {
+            Lease lease = borrow(endpoint, wait, cut);
+            lease.deadline(deadline);
+            return lease;
+        } finally {
+            ConnectionFactory.DEADLINE.remove();
+        }
+    }
+
+    /** Borrows, waiting at most {@code wait}; {@code byDeadline}: that wait is the deadline's, not the borrow timeout. */
+    private Lease borrow(Endpoint endpoint, Duration wait, boolean byDeadline) throws IOException {
         long start = System.nanoTime();
         PooledConnection c;
         try {
-            c = pool.borrowObject(endpoint);
+            c = pool.borrowObject(endpoint, wait);
         } catch (NoSuchElementException e) {
-            throw new PoolExhaustedException(endpoint, Duration.ofNanos(System.nanoTime() - start),
+            PoolExhaustedException exhausted = new PoolExhaustedException(endpoint, Duration.ofNanos(System.nanoTime() - start),
                     pool.getNumActive(endpoint), pool.getNumIdle(endpoint),
                     pool.getNumWaitersByKey().getOrDefault(endpoint.toString(), 0), options.maxPerEndpoint());
+            if (byDeadline) {
+                DeadlineExceededException cutOff = new DeadlineExceededException(HttpClientException.Phase.BORROW,
+                        exhausted.getMessage());
+                cutOff.initCause(exhausted);
+                throw cutOff;
+            }
+            throw exhausted;
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -179,6 +218,22 @@ public final class ConnectionPool implements AutoCloseable {
      * maximum), for a retry that must not meet another stale keep-alive connection.
      */
     public Lease acquireFresh(Endpoint endpoint) throws IOException {
+        addFresh(endpoint);
+        return acquire(endpoint);
+    }
+
+    /** {@link #acquireFresh(Endpoint)} within a deadline, as {@link #acquire(Endpoint, Deadline)}. */
+    Lease acquireFresh(Endpoint endpoint, Deadline deadline) throws IOException {
+        ConnectionFactory.DEADLINE.set(deadline);
+        try {
+            addFresh(endpoint);
+        } finally {
+            ConnectionFactory.DEADLINE.remove();
+        }
+        return acquire(endpoint, deadline);
+    }
+
+    private void addFresh(Endpoint endpoint) throws IOException {
         try {
             pool.addObject(endpoint);
         } catch (IOException | RuntimeException e) {
@@ -186,12 +241,12 @@ public final class ConnectionPool implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot connect to " + endpoint + ": " + e, e);
         }
-        return acquire(endpoint);
     }
 
     void release(PooledConnection c, boolean broken) {
         if (!broken) {
             c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis())); // a lease may have changed it
+            c.deadline(0);
         }
         try {
             if (broken) {

@@ -57,13 +57,27 @@ public record Endpoint(String host, int port) {
      *                     resolver's {@link java.net.UnknownHostException})
      */
     public SocketChannel connect(Resolver resolver, Duration timeout) throws IOException {
-        List<InetAddress> addresses = resolver.resolve(host);
+        return connect(resolver, timeout, null);
+    }
+
+    /**
+     * Like {@link #connect(Resolver, Duration)}, but with {@code deadline} (null: none) the lookup
+     * and each connect wait at most what is left of it, and no address is tried once it has passed:
+     * then a {@link DeadlineExceededException} says which step ran out.
+     */
+    SocketChannel connect(Resolver resolver, Duration timeout, Deadline deadline) throws IOException {
+        List<InetAddress> addresses = deadline == null ? resolver.resolve(host) : Lookup.resolve(resolver, host, deadline);
         IOException last = null;
         for (InetAddress address : addresses) {
+            if (deadline != null && deadline.passed()) {
+                throw new DeadlineExceededException(HttpClientException.Phase.CONNECT, "connect to " + this
+                        + " cut off at the deadline" + (last == null ? "" : " (last failure: " + last.getMessage() + ")"));
+            }
             SocketChannel channel = SocketChannel.open();
             try {
                 channel.socket().setTcpNoDelay(true);
-                channel.socket().connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
+                int millis = deadline == null ? (int) timeout.toMillis() : deadline.capMillis(timeout);
+                channel.socket().connect(new InetSocketAddress(address, port), millis);
                 return channel;
             } catch (IOException e) {
                 channel.close();
@@ -71,9 +85,15 @@ public record Endpoint(String host, int port) {
             }
         }
         String where = this + " (" + addresses.size() + (addresses.size() == 1 ? " address" : " addresses") + ")";
-        IOException e = last instanceof SocketTimeoutException
-                ? new SocketTimeoutException("connect to " + where + " timed out after " + timeout)
-                : new ConnectException("connect to " + where + " failed: " + (last == null ? "no address" : last.getMessage()));
+        IOException e;
+        if (last instanceof SocketTimeoutException && deadline != null && deadline.passed()) {
+            e = new DeadlineExceededException(HttpClientException.Phase.CONNECT, "connect to " + where
+                    + " cut off at the deadline");
+        } else if (last instanceof SocketTimeoutException) {
+            e = new SocketTimeoutException("connect to " + where + " timed out after " + timeout);
+        } else {
+            e = new ConnectException("connect to " + where + " failed: " + (last == null ? "no address" : last.getMessage()));
+        }
         e.initCause(last);
         throw e;
     }

@@ -1,5 +1,7 @@
 package dev.weft.client;
 
+import dev.weft.client.HttpClientException.Kind;
+import dev.weft.client.HttpClientException.Phase;
 import dev.weft.http.HttpException;
 import dev.weft.http.ResponseHead;
 import dev.weft.http.ResponseReader;
@@ -17,13 +19,15 @@ import java.util.Objects;
 
 /**
  * A blocking HTTP/1.1 client on a {@link ConnectionPool}: keep-alive connections reused per
- * endpoint, chunked bodies both ways, connect / read / total timeouts, and one careful retry.
+ * endpoint, chunked bodies both ways, connect / read / write / total timeouts, a response body
+ * limit, and one careful retry.
  *
  * <pre>{@code
  * HttpClient client = new HttpClient(pool, Duration.ofSeconds(10));
  * try (ClientResponse r = client.send(ClientRequest.get(URI.create("http://backend:8080/users/7")))) {
  *     String json = r.bodyAsString();
  * }
+ * HttpClient downloads = client.withMaxResponseBody(HttpClient.NO_LIMIT);  // same pool, no body limit
  * }</pre>
  *
  * <p><b>Retries.</b> A keep-alive connection can be closed by the server just as a request is
@@ -31,48 +35,131 @@ import java.util.Objects;
  * (reset, end of stream, a failed write), it is sent once more on a new connection, if it is
  * idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) or the caller allowed it
  * ({@link ClientRequest.Builder#retryNonIdempotent}), and its body can be sent again. Nothing else
- * is retried: the exception says what happened ({@link HttpClientException.Kind}).
+ * is retried: the exception says what happened ({@link HttpClientException.Kind}) and at which step
+ * ({@link HttpClientException.Phase}).
  *
- * <p>Connect, read and write timeouts are the pool's ({@link PoolOptions}); the total timeout bounds
- * the exchange up to the end of the response head, and each later body read. Thread-safe.
+ * <p><b>Timeouts.</b> Connect, read and write timeouts are the pool's ({@link PoolOptions}), and
+ * bound each connect, read and write. The total timeout (the constructor's, or the one given to
+ * {@link #send(ClientRequest, Duration)}) is a deadline for the whole exchange: the wait for a pooled
+ * connection, the lookup and connect of a new one (TLS handshake included), writing the request,
+ * the response head, and every later read of the body; each of those waits at most what is left of
+ * it, the retry included. When it runs out the exchange fails with
+ * {@link HttpClientException.Kind#TOTAL_TIMEOUT}, its {@link HttpClientException#phase() phase}
+ * saying which step ran out, and the connection is closed (a waiting borrow simply gives up). The
+ * pool's watchdog enforces it on reads and writes to within a few milliseconds.
+ *
+ * <p><b>Body limit.</b> A response body may be at most {@link #maxResponseBody()} bytes
+ * ({@value #DEFAULT_MAX_RESPONSE_BODY} by default, 16 MiB), whether read with
+ * {@link ClientResponse#bodyAsString()} or streamed from {@link ClientResponse#body()}: a
+ * {@code Content-Length} above it fails {@code send} before any body byte is read, and a chunked
+ * or until-close body fails the read that passes it, in both cases with
+ * {@link HttpClientException.Kind#BODY_TOO_LARGE} naming the limit; the connection is then closed,
+ * never reused. {@link #withMaxResponseBody(long)} changes it ({@link #NO_LIMIT} for downloads read
+ * from {@code body()}). The reverse and forward proxies do not go through this client: they stream
+ * bodies of any size.
+ *
+ * <p>Immutable and thread-safe; the {@code withX} copies share the pool.
  */
 public final class HttpClient {
 
+    /**
+     * The default response body limit: 16 MiB. Far above what an API answers (JSON, HTML, a page of
+     * results), the same order as the server's own request body limit (10 MiB), and small enough
+     * that a hostile server cannot exhaust the heap: {@code bodyAsString} holds at most about three
+     * times the limit while it reads (the growing buffer and the string), and the pool's
+     * {@code maxTotal} bounds how many such reads run at once. Downloads that stream the body say
+     * {@link #NO_LIMIT} or their own bound.
+     */
+    public static final long DEFAULT_MAX_RESPONSE_BODY = 16L * 1024 * 1024;
+
+    /** No response body limit ({@link #withMaxResponseBody}): for bodies streamed from {@link ClientResponse#body()}. */
+    public static final long NO_LIMIT = Long.MAX_VALUE;
+
     private final ConnectionPool pool;
     private final Duration totalTimeout;
+    private final long maxResponseBody;
 
-    /** A client with a total timeout of 30 seconds. */
+    /** A client with a total timeout of 30 seconds and the default body limit. */
     public HttpClient(ConnectionPool pool) {
         this(pool, Duration.ofSeconds(30));
     }
 
+    /** A client whose exchanges must be over within {@code totalTimeout} (see the class comment), with the default body limit. */
     public HttpClient(ConnectionPool pool, Duration totalTimeout) {
+        this(pool, positive(totalTimeout, "totalTimeout"), DEFAULT_MAX_RESPONSE_BODY);
+    }
+
+    private HttpClient(ConnectionPool pool, Duration totalTimeout, long maxResponseBody) {
         this.pool = Objects.requireNonNull(pool, "pool");
-        this.totalTimeout = Objects.requireNonNull(totalTimeout, "totalTimeout");
+        this.totalTimeout = totalTimeout;
+        this.maxResponseBody = maxResponseBody;
     }
 
     /**
-     * Sends {@code request} and returns once the response head has arrived; the body streams.
+     * A client like this one (same pool, same total timeout) whose response bodies may be at most
+     * {@code bytes} long; {@link #NO_LIMIT} for none, 0 to accept only empty bodies.
+     */
+    public HttpClient withMaxResponseBody(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("maxResponseBody must not be negative, was " + bytes);
+        }
+        return new HttpClient(pool, totalTimeout, bytes);
+    }
+
+    /** The largest response body this client reads, in bytes ({@link #NO_LIMIT}: none). */
+    public long maxResponseBody() {
+        return maxResponseBody;
+    }
+
+    /** How long one exchange may take, from {@link #send(ClientRequest)} to the last body read. */
+    public Duration totalTimeout() {
+        return totalTimeout;
+    }
+
+    /**
+     * Sends {@code request} and returns once the response head has arrived; the body streams. The
+     * client's total timeout applies.
      *
      * @throws HttpClientException if the exchange failed (after the one retry where allowed)
      */
     public ClientResponse send(ClientRequest request) throws HttpClientException {
+        return send(request, totalTimeout);
+    }
+
+    /**
+     * Like {@link #send(ClientRequest)}, with {@code timeout} instead of the client's total timeout
+     * for this exchange: the borrow, lookup, connect, writing the request, the response head and the
+     * body reads all happen within it (a caller with a deadline of its own passes what is left).
+     *
+     * @throws HttpClientException if the exchange failed; {@link HttpClientException.Kind#TOTAL_TIMEOUT}
+     *     with the step that ran out if {@code timeout} did
+     */
+    public ClientResponse send(ClientRequest request, Duration timeout) throws HttpClientException {
+        Deadline deadline = Deadline.after(positive(timeout, "timeout"));
         URI uri = request.uri();
         Endpoint endpoint = new Endpoint(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
-        long deadline = System.nanoTime() + totalTimeout.toNanos();
-        Lease lease = acquire(endpoint, false);
+        String where = request.method() + " " + uri;
+        Lease lease = acquire(endpoint, false, deadline, where);
         try {
-            return exchange(lease, request, deadline);
+            return exchange(lease, request, deadline, where);
         } catch (BeforeResponse failure) {
             if (!failure.reused || !retryAllowed(request)) {
                 throw failure.exception;
             }
             try {
-                return exchange(acquire(endpoint, true), request, deadline);
+                return exchange(acquire(endpoint, true, deadline, where), request, deadline, where);
             } catch (BeforeResponse again) {
                 throw again.exception; // one retry only
             }
         }
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+        return d;
     }
 
     private static boolean retryAllowed(ClientRequest request) {
@@ -80,20 +167,28 @@ public final class HttpClient {
         return replayable && (request.idempotent() || request.retryNonIdempotent());
     }
 
-    private Lease acquire(Endpoint endpoint, boolean fresh) throws HttpClientException {
+    private Lease acquire(Endpoint endpoint, boolean fresh, Deadline deadline, String where) throws HttpClientException {
         try {
-            return fresh ? pool.acquireFresh(endpoint) : pool.acquire(endpoint);
+            return fresh ? pool.acquireFresh(endpoint, deadline) : pool.acquire(endpoint, deadline);
+        } catch (DeadlineExceededException e) {
+            throw totalTimeout(e.phase() != null ? e.phase() : Phase.CONNECT, deadline, where, e);
         } catch (PoolExhaustedException e) {
-            throw new HttpClientException(HttpClientException.Kind.POOL_EXHAUSTED, e.getMessage(), e);
+            throw new HttpClientException(Kind.POOL_EXHAUSTED, Phase.BORROW, where + ": " + e.getMessage(), e);
         } catch (UnknownHostException e) {
-            throw new HttpClientException(HttpClientException.Kind.UNKNOWN_HOST, e.getMessage(), e);
+            throw new HttpClientException(Kind.UNKNOWN_HOST, Phase.LOOKUP, where + ": " + e.getMessage(), e);
         } catch (SocketTimeoutException e) {
-            throw new HttpClientException(HttpClientException.Kind.CONNECT_TIMEOUT, e.getMessage(), e);
+            throw new HttpClientException(Kind.CONNECT_TIMEOUT, Phase.CONNECT, where + ": " + e.getMessage(), e);
         } catch (ConnectException e) {
-            throw new HttpClientException(HttpClientException.Kind.CONNECT_REFUSED, e.getMessage(), e);
+            throw new HttpClientException(Kind.CONNECT_REFUSED, Phase.CONNECT, where + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new HttpClientException(HttpClientException.Kind.IO, e.getMessage(), e);
+            throw new HttpClientException(Kind.IO, Phase.CONNECT, where + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The exchange's deadline ran out {@code phase}; {@code cause}, if any, says what waited. */
+    static HttpClientException totalTimeout(Phase phase, Deadline deadline, String where, Exception cause) {
+        return new HttpClientException(Kind.TOTAL_TIMEOUT, phase, where + ": the " + deadline + " ran out "
+                + phase.doing() + (cause == null ? "" : " (" + cause.getMessage() + ")"), cause);
     }
 
     /** A failure before any response byte: the caller may retry. */
@@ -109,30 +204,31 @@ public final class HttpClient {
         }
     }
 
-    private ClientResponse exchange(Lease lease, ClientRequest request, long deadline)
+    private ClientResponse exchange(Lease lease, ClientRequest request, Deadline deadline, String where)
             throws HttpClientException, BeforeResponse {
-        String where = request.method() + " " + request.uri();
-        // Every read of the head, not only the first, waits at most what is left of the total: a
-        // server that trickles its head a byte at a time is cut off at the deadline.
-        ResponseReader reader = new ResponseReader(new java.io.FilterInputStream(lease.in()) {
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                limitRead(lease, deadline, where);
-                return super.read(b, off, len);
-            }
-        });
+        // The lease stops every read and write at the deadline (PooledConnection), so a server that
+        // trickles its head a byte at a time is cut off at it, as is one that stops reading the body.
+        ResponseReader reader = new ResponseReader(lease.in());
+        Phase phase = Phase.WRITE;
         try {
             writeRequest(lease.out(), request);
+            phase = Phase.HEAD;
             ResponseHead head;
             do {
-                limitRead(lease, deadline, where);
                 head = reader.readHead();
                 if (head == null) {
-                    throw new BeforeResponse(new HttpClientException(HttpClientException.Kind.CLOSED_BEFORE_RESPONSE,
+                    throw new BeforeResponse(new HttpClientException(Kind.CLOSED_BEFORE_RESPONSE, phase,
                             where + ": the server closed the connection before responding", null), lease.isReused());
                 }
             } while (head.isInterim() && head.status() != 101);
-            InputStream body = new DeadlineInputStream(reader.body(request.method(), head), lease, deadline, where);
+            long declared = ResponseReader.declaredLength(request.method(), head);
+            if (declared > maxResponseBody) {
+                throw new HttpClientException(Kind.BODY_TOO_LARGE, Phase.BODY, where + ": the response declares a body of "
+                        + declared + " bytes (Content-Length), more than the limit of "
+                        + DeadlineInputStream.bytes(maxResponseBody) + " (HttpClient.withMaxResponseBody)", null);
+            }
+            InputStream body = new DeadlineInputStream(reader.body(request.method(), head), lease, deadline, where,
+                    maxResponseBody);
             // A 101 hands the connection to another protocol; both framing fields may be smuggling
             // (RFC 9112 section 6.3): neither connection carries another request.
             boolean reusable = head.keepAlive() && head.status() != 101 && !ResponseReader.endsAtClose(request.method(), head)
@@ -145,8 +241,7 @@ public final class HttpClient {
         } catch (HttpException e) {
             lease.markBroken();
             lease.close();
-            throw new HttpClientException(HttpClientException.Kind.MALFORMED_RESPONSE,
-                    where + ": malformed response: " + e.getMessage(), e);
+            throw new HttpClientException(Kind.MALFORMED_RESPONSE, phase, where + ": malformed response: " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
             lease.markBroken(); // a request body that threw, say: the connection is mid-message
             lease.close();
@@ -154,47 +249,35 @@ public final class HttpClient {
         } catch (IOException e) {
             lease.markBroken();
             lease.close();
-            HttpClientException failure = classify(e, where, deadline, reader.receivedAny());
-            if (!reader.receivedAny() && failure.kind() != HttpClientException.Kind.READ_TIMEOUT
-                    && failure.kind() != HttpClientException.Kind.WRITE_TIMEOUT
-                    && failure.kind() != HttpClientException.Kind.TOTAL_TIMEOUT) {
+            HttpClientException failure = classify(e, where, deadline, phase, reader.receivedAny());
+            if (!reader.receivedAny() && failure.kind() != Kind.READ_TIMEOUT && failure.kind() != Kind.WRITE_TIMEOUT
+                    && failure.kind() != Kind.TOTAL_TIMEOUT) {
                 throw new BeforeResponse(failure, lease.isReused());
             }
             throw failure;
         }
     }
 
-    private static HttpClientException classify(IOException e, String where, long deadline, boolean receivedAny) {
+    private static HttpClientException classify(IOException e, String where, Deadline deadline, Phase phase,
+            boolean receivedAny) {
         if (e instanceof HttpClientException h) {
             return h;
         }
+        if (e instanceof DeadlineExceededException d) {
+            return totalTimeout(d.phase() != null ? d.phase() : phase, deadline, where, null);
+        }
         if (e instanceof WriteTimeoutException) {
-            return new HttpClientException(HttpClientException.Kind.WRITE_TIMEOUT, where + ": " + e.getMessage(), e);
+            return new HttpClientException(Kind.WRITE_TIMEOUT, phase, where + ": " + e.getMessage(), e);
         }
         if (e instanceof SocketTimeoutException) {
-            boolean total = System.nanoTime() - deadline >= 0;
-            return new HttpClientException(total ? HttpClientException.Kind.TOTAL_TIMEOUT
-                    : HttpClientException.Kind.READ_TIMEOUT, where + ": " + (total ? "total" : "read") + " timeout", e);
+            return new HttpClientException(Kind.READ_TIMEOUT, phase, where + ": read timeout: " + e.getMessage(), e);
         }
         String message = String.valueOf(e.getMessage());
         if (!receivedAny && (message.contains("Connection reset") || message.contains("Broken pipe"))) {
-            return new HttpClientException(HttpClientException.Kind.RESET_BEFORE_RESPONSE,
+            return new HttpClientException(Kind.RESET_BEFORE_RESPONSE, phase,
                     where + ": connection reset before the response", e);
         }
-        return new HttpClientException(HttpClientException.Kind.IO, where + ": " + e, e);
-    }
-
-    /** Sets the next reads' timeout to the smaller of the read timeout and what is left of the total. */
-    static void limitRead(Lease lease, long deadline, String where) throws IOException {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            throw new HttpClientException(HttpClientException.Kind.TOTAL_TIMEOUT, where + ": total timeout", null);
-        }
-        Duration readTimeout = lease.pool().options().readTimeout();
-        // Whole milliseconds, rounded up: a read cut short by the deadline times out at it, not
-        // just before it (and so counts as the total timeout).
-        long leftMillis = (left + 999_999) / 1_000_000;
-        lease.readTimeout(leftMillis < readTimeout.toMillis() ? Duration.ofMillis(leftMillis) : readTimeout);
+        return new HttpClientException(Kind.IO, phase, where + ": " + e, e);
     }
 
     private static void writeRequest(OutputStream socket, ClientRequest request) throws IOException {

@@ -117,6 +117,11 @@ public final class Lease implements AutoCloseable {
         connection.readTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     }
 
+    /** Stops every following read and write at {@code deadline} (an exchange's total timeout), until the connection goes back. */
+    void deadline(Deadline deadline) {
+        connection.deadline(deadline.nanos());
+    }
+
     /** Sends FIN: no more bytes to the server (its replies can still be read); the connection is not reused. */
     public void shutdownOutput() throws IOException {
         broken = true;

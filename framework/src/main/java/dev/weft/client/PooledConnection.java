@@ -13,7 +13,9 @@ import java.nio.channels.SocketChannel;
  * was made. Reads honour the read timeout and writes the write timeout through the pool's
  * {@link WriteWatchdog}, which closes a connection whose current read has waited, or whose current
  * write has made no progress, for that long; the blocked call then fails with a
- * {@link java.net.SocketTimeoutException}. Not {@code SO_TIMEOUT}: on a virtual thread every timed
+ * {@link java.net.SocketTimeoutException}. A lease may also set a {@linkplain #deadline deadline}
+ * (the HTTP client's total timeout): no read or write goes on past it, and one that would fails
+ * with a {@link DeadlineExceededException}. Not {@code SO_TIMEOUT}: on a virtual thread every timed
  * read schedules and cancels a timer task, which costs a wake-up of the JDK's timer thread per read
  * (seen as 0.77 context switches per proxied request). Writes go out in pieces of at most
  * {@value #WRITE_PIECE} bytes, so a large write is progress piece by piece.
@@ -56,6 +58,10 @@ final class PooledConnection {
     private volatile long readSince;
     private volatile long readTimeoutNanos;
     private volatile boolean readTimedOut;
+    /** The lease's deadline ({@link System#nanoTime()}, never 0 then), or 0; and whether it cut an I/O short. */
+    private volatile long deadline;
+    private volatile boolean deadlinePassed;
+    private final WriteWatchdog watchdog;
     /** Whether it has waited idle in the pool (returned by a lease, or made ahead of need). */
     private volatile boolean wasIdle;
     /** When it last went idle, for {@link #idleNanos()}. */
@@ -63,8 +69,9 @@ final class PooledConnection {
 
     static final int WRITE_PIECE = 64 * 1024;
 
-    PooledConnection(Endpoint endpoint, SocketChannel channel, Socket socket) throws IOException {
+    PooledConnection(Endpoint endpoint, SocketChannel channel, Socket socket, WriteWatchdog watchdog) throws IOException {
         this.endpoint = endpoint;
+        this.watchdog = watchdog;
         this.channel = channel;
         this.socket = socket;
         this.tls = socket != channel.socket();
@@ -78,10 +85,15 @@ final class PooledConnection {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                readSince = System.nanoTime() | 1;
+                long now = System.nanoTime();
+                checkDeadline(now, "read from ");
+                readSince = now | 1;
                 try {
                     return rawIn.read(b, off, len);
                 } catch (IOException e) {
+                    if (deadlinePassed) {
+                        throw deadlineExceeded("read from ");
+                    }
                     if (readTimedOut) {
                         throw new java.net.SocketTimeoutException("read from " + endpoint + " timed out after "
                                 + java.time.Duration.ofNanos(readTimeoutNanos));
@@ -108,10 +120,15 @@ final class PooledConnection {
             public void write(byte[] b, int off, int len) throws IOException {
                 while (len > 0) {
                     int n = Math.min(len, WRITE_PIECE);
-                    writeSince = System.nanoTime() | 1;
+                    long now = System.nanoTime();
+                    checkDeadline(now, "write to ");
+                    writeSince = now | 1;
                     try {
                         raw.write(b, off, n);
                     } catch (IOException e) {
+                        if (deadlinePassed) {
+                            throw deadlineExceeded("write to ");
+                        }
                         if (writeTimedOut) {
                             throw new WriteTimeoutException("write to " + endpoint + " timed out: the server stopped reading");
                         }
@@ -147,20 +164,74 @@ final class PooledConnection {
     }
 
     /**
-     * Called by the watchdog: closes the connection if its current write began before
-     * {@code now - writeTimeoutNanos}, or its current read before {@code now} less its read timeout.
+     * Sets the deadline of the lease's exchange ({@link System#nanoTime()}, odd), or clears it (0):
+     * from then on no read or write waits past it.
      */
-    void expire(long now, long writeTimeoutNanos) {
+    void deadline(long nanos) {
+        deadline = nanos;
+        deadlinePassed = false;
+        if (nanos != 0) {
+            watchdog.due(nanos); // the watchdog may plan to look later than that
+        }
+    }
+
+    private void checkDeadline(long now, String what) throws DeadlineExceededException {
+        long d = deadline;
+        if (d != 0 && now - d >= 0) {
+            throw deadlineExceeded(what);
+        }
+    }
+
+    private DeadlineExceededException deadlineExceeded(String what) {
+        return new DeadlineExceededException(null, what + endpoint + " cut off at the deadline");
+    }
+
+    /**
+     * Called by the watchdog: closes the connection if its current write began before
+     * {@code now - writeTimeoutNanos}, or its current read before {@code now} less its read timeout,
+     * or either is still going at the deadline.
+     *
+     * @return when this connection next needs a look (the earliest of those moments still ahead,
+     *     and the deadline), or 0 if it needs none
+     */
+    long expire(long now, long writeTimeoutNanos) {
+        long d = deadline;
+        long next = d != 0 && d - now > 0 ? d : 0;
         long since = writeSince;
-        if (since != 0 && now - since >= writeTimeoutNanos) {
-            writeTimedOut = true;
-            close();
+        if (since != 0) {
+            next = earlier(next, expire(now, since + writeTimeoutNanos, d, false));
         }
         since = readSince;
-        if (since != 0 && now - since >= readTimeoutNanos) {
-            readTimedOut = true;
-            close();
+        if (since != 0) {
+            next = earlier(next, expire(now, since + readTimeoutNanos, d, true));
         }
+        return next;
+    }
+
+    /** Closes the connection if the I/O's timeout ({@code at}) or the deadline, whichever is first, has come; else returns it. */
+    private long expire(long now, long at, long d, boolean read) {
+        boolean byDeadline = d != 0 && d - at <= 0;
+        long due = byDeadline ? d : at;
+        if (now - due < 0) {
+            return due;
+        }
+        if (byDeadline) {
+            deadlinePassed = true;
+        } else if (read) {
+            readTimedOut = true;
+        } else {
+            writeTimedOut = true;
+        }
+        close();
+        return 0;
+    }
+
+    /** The earlier of two moments, 0 meaning none. */
+    private static long earlier(long a, long b) {
+        if (a == 0 || b == 0) {
+            return a == 0 ? b : a;
+        }
+        return b - a < 0 ? b : a;
     }
 
     Endpoint endpoint() {
@@ -179,7 +250,7 @@ final class PooledConnection {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
-    /** How long the next reads may wait (the pool's read timeout, or less when a total deadline is near). */
+    /** How long the next reads may wait (the pool's read timeout, unless the lease changed it). */
     void readTimeout(int millis) {
         readTimeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.max(1, millis));
     }

@@ -8,11 +8,8 @@ import dev.weft.dns.Resolver;
 import dev.weft.testing.Answer;
 import dev.weft.testing.LeakCheck;
 import dev.weft.testing.MockUpstream;
-import dev.weft.testing.RecordedRequest;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,21 +61,6 @@ class HttpClientHostileUpstreamTest {
         return assertThrows(HttpClientException.class, () -> get(client, path)).kind();
     }
 
-    /** (connection index, request index) of each request recorded so far, in order. */
-    private List<List<Integer>> connectionsUsed() throws Exception {
-        List<List<Integer>> used = new ArrayList<>();
-        for (int i = upstream.requestCount(); i > 0; i--) {
-            RecordedRequest r = upstream.takeRequest();
-            used.add(List.of(r.connectionIndex(), r.requestIndex()));
-        }
-        return used;
-    }
-
-    private double destroyedBroken() {
-        return registry.find("weft.pool.connections.destroyed").tag("reason", "broken").counters().stream()
-                .mapToDouble(Counter::count).sum();
-    }
-
     @Test
     void keepAliveReuseShowsInTheConnectionIndex() throws Exception {
         upstream.enqueue(Answer.ok("one"), Answer.ok("two"), Answer.ok("three").connectionClose(), Answer.ok("four"));
@@ -87,7 +69,7 @@ class HttpClientHostileUpstreamTest {
         assertEquals("200 two", get(client, "/2"));
         assertEquals("200 three", get(client, "/3"));
         assertEquals("200 four", get(client, "/4"));
-        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(0, 2), List.of(1, 0)), connectionsUsed(),
+        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(0, 2), List.of(1, 0)), ClientTests.connectionsUsed(upstream),
                 "one connection until the server said close");
         assertEquals(0, pool.active());
     }
@@ -102,9 +84,9 @@ class HttpClientHostileUpstreamTest {
             assertEquals(HttpClientException.Kind.MALFORMED_RESPONSE, e.kind());
             assertTrue(e.getMessage().contains("95 bytes before the end"), e.getMessage());
         }
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
         assertEquals("200 next", get(client, "/next"));
-        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), ClientTests.connectionsUsed(upstream));
     }
 
     @Test
@@ -126,9 +108,9 @@ class HttpClientHostileUpstreamTest {
             assertEquals(HttpClientException.Kind.MALFORMED_RESPONSE, e.kind());
             assertTrue(e.getMessage().contains("inside a chunk"), e.getMessage());
         }
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
         assertEquals("200 next", get(client, "/next"));
-        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), ClientTests.connectionsUsed(upstream));
     }
 
     @Test
@@ -139,9 +121,9 @@ class HttpClientHostileUpstreamTest {
         HttpClient client = client(PoolOptions.DEFAULTS);
         assertEquals(HttpClientException.Kind.RESET_BEFORE_RESPONSE, failure(client, "/reset-after-head"));
         assertEquals(1, upstream.requestCount(), "a request on a new connection is not retried");
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
         assertEquals("200 next", get(client, "/next"));
-        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(1, 0)), ClientTests.connectionsUsed(upstream));
         assertEquals(0, pool.active());
     }
 
@@ -151,7 +133,7 @@ class HttpClientHostileUpstreamTest {
         HttpClient client = client(PoolOptions.DEFAULTS);
         assertEquals("200 warm", get(client, "/warm"));
         assertEquals("200 retried", get(client, "/again"));
-        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(1, 0)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(0, 1), List.of(1, 0)), ClientTests.connectionsUsed(upstream));
     }
 
     @Test
@@ -165,7 +147,7 @@ class HttpClientHostileUpstreamTest {
             assertEquals(HttpClientException.Kind.IO, e.kind());
             assertTrue(e.getMessage().contains("Connection reset"), e.getMessage());
         }
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
     }
 
     @Test
@@ -186,7 +168,7 @@ class HttpClientHostileUpstreamTest {
         assertEquals(HttpClientException.Kind.MALFORMED_RESPONSE, failure(client, "/two-lengths"));
         assertEquals(HttpClientException.Kind.MALFORMED_RESPONSE, failure(client, "/70k-head"));
         assertEquals(4, upstream.requestCount(), "none retried");
-        assertEquals(4.0, destroyedBroken());
+        assertEquals(4.0, ClientTests.destroyedBroken(registry));
         assertEquals(0, pool.active());
     }
 
@@ -212,7 +194,7 @@ class HttpClientHostileUpstreamTest {
             HttpClientException e = assertThrows(HttpClientException.class, r::bodyAsString);
             assertEquals(HttpClientException.Kind.READ_TIMEOUT, e.kind());
         }
-        assertEquals(1.0, destroyedBroken());
+        assertEquals(1.0, ClientTests.destroyedBroken(registry));
     }
 
     @Test
@@ -222,7 +204,7 @@ class HttpClientHostileUpstreamTest {
         HttpClient client = client(PoolOptions.DEFAULTS.withReadTimeout(Duration.ofMillis(500)));
         assertEquals("200 " + body, get(client, "/slow"));
         assertEquals("200 again", get(client, "/again"));
-        assertEquals(List.of(List.of(0, 0), List.of(0, 1)), connectionsUsed());
+        assertEquals(List.of(List.of(0, 0), List.of(0, 1)), ClientTests.connectionsUsed(upstream));
     }
 
     @Test
@@ -252,7 +234,7 @@ class HttpClientHostileUpstreamTest {
             assertEquals(101, r.status());
         }
         assertEquals("200 plain", get(client, "/next"));
-        List<List<Integer>> used = connectionsUsed();
+        List<List<Integer>> used = ClientTests.connectionsUsed(upstream);
         assertEquals(List.of(List.of(0, 0), List.of(1, 0)), used, "the second request on a new connection");
     }
 
