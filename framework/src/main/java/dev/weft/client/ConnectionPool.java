@@ -63,7 +63,7 @@ public final class ConnectionPool implements AutoCloseable {
     public ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry, ClientTls tls) {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
-        this.metrics = new PoolMetrics(registry, name);
+        this.metrics = new PoolMetrics(registry, name, options.endpointMeters());
         this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout());
         this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
@@ -84,17 +84,17 @@ public final class ConnectionPool implements AutoCloseable {
         metrics.stats(new PoolMetrics.Stats() {
             @Override
             public int active(Endpoint endpoint) {
-                return pool.getNumActive(endpoint);
+                return endpoint == null ? pool.getNumActive() : pool.getNumActive(endpoint);
             }
 
             @Override
             public int idle(Endpoint endpoint) {
-                return pool.getNumIdle(endpoint);
+                return endpoint == null ? pool.getNumIdle() : pool.getNumIdle(endpoint);
             }
 
             @Override
             public int pending(Endpoint endpoint) {
-                return pool.getNumWaitersByKey().getOrDefault(endpoint.toString(), 0);
+                return endpoint == null ? pool.getNumWaiters() : pool.getNumWaitersByKey().getOrDefault(endpoint.toString(), 0);
             }
         });
     }

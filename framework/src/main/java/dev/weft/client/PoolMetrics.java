@@ -18,11 +18,12 @@ import java.util.function.ToDoubleFunction;
  * registered when an endpoint is first used and removed when the pool closes:
  * {@code weft.pool.connections{state=active|idle}} and {@code weft.pool.pending} (gauges),
  * {@code weft.pool.connections.created} and {@code weft.pool.connections.destroyed{reason}}
- * (counters), {@code weft.pool.borrow.wait} (timer).
+ * (counters), {@code weft.pool.borrow.wait} (timer). Without {@link PoolOptions#endpointMeters} one
+ * set is registered at the first use, tagged {@code endpoint=all}, for the whole pool.
  */
 final class PoolMetrics implements AutoCloseable {
 
-    /** What the gauges read, per endpoint. */
+    /** What the gauges read, per endpoint (null: the whole pool). */
     interface Stats {
         int active(Endpoint endpoint);
 
@@ -34,15 +35,22 @@ final class PoolMetrics implements AutoCloseable {
     private record EndpointMeters(Counter created, Map<PooledConnection.DestroyReason, Counter> destroyed, Timer borrowWait) {
     }
 
+    /** The key of the whole pool's meters in {@link #endpoints}. */
+    private static final Endpoint ALL = new Endpoint("all", 1);
+
     private final MeterRegistry registry;
     private final String pool;
+    private final boolean perEndpoint;
+    /** The meters of the whole pool, when they are not per endpoint; made at the first use. */
+    private volatile EndpointMeters all;
     private final Map<Endpoint, EndpointMeters> endpoints = new ConcurrentHashMap<>();
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private volatile Stats stats;
 
-    PoolMetrics(MeterRegistry registry, String pool) {
+    PoolMetrics(MeterRegistry registry, String pool, boolean perEndpoint) {
         this.registry = registry;
         this.pool = pool;
+        this.perEndpoint = perEndpoint;
     }
 
     void stats(Stats value) {
@@ -62,11 +70,20 @@ final class PoolMetrics implements AutoCloseable {
     }
 
     private EndpointMeters meters(Endpoint endpoint) {
-        return endpoints.computeIfAbsent(endpoint, this::register);
+        if (perEndpoint) {
+            return endpoints.computeIfAbsent(endpoint, this::register);
+        }
+        EndpointMeters m = all;
+        if (m == null) {
+            m = endpoints.computeIfAbsent(ALL, e -> register(null)); // once: computeIfAbsent is atomic
+            all = m;
+        }
+        return m;
     }
 
+    /** Registers the meters of {@code endpoint}, or of the whole pool for null. */
     private EndpointMeters register(Endpoint endpoint) {
-        Tags tags = Tags.of("pool", pool, "endpoint", endpoint.toString());
+        Tags tags = Tags.of("pool", pool, "endpoint", endpoint == null ? "all" : endpoint.toString());
         gauge("weft.pool.connections", tags.and("state", "active"), s -> s.active(endpoint));
         gauge("weft.pool.connections", tags.and("state", "idle"), s -> s.idle(endpoint));
         gauge("weft.pool.pending", tags, s -> s.pending(endpoint));

@@ -28,6 +28,8 @@ import java.util.Objects;
  *     idle a moment only: it costs system calls on every borrow</td></tr>
  * <tr><td>{@code maxLifetime}</td><td>5 min</td><td>a connection is not lent again after this, so DNS changes and
  *     server-side rebalancing take effect</td></tr>
+ * <tr><td>{@code endpointMeters}</td><td>true</td><td>meters per endpoint; off, one set for the whole pool
+ *     (tagged {@code endpoint=all})</td></tr>
  * </table>
  *
  * <p>Idle connections are reused last-in first-out: the most recently used one is the least likely
@@ -45,11 +47,12 @@ public record PoolOptions(
         Duration maxIdleTime,
         Duration evictionInterval,
         Duration maxLifetime,
-        Duration validateAfterIdle) {
+        Duration validateAfterIdle,
+        boolean endpointMeters) {
 
     public static final PoolOptions DEFAULTS = new PoolOptions(16, 256, 16, 0, Duration.ofSeconds(5),
             Duration.ofSeconds(3), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30),
-            Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ZERO);
+            Duration.ofSeconds(5), Duration.ofMinutes(5), Duration.ZERO, true);
 
     public PoolOptions {
         positive(maxPerEndpoint, "maxPerEndpoint");
@@ -73,54 +76,64 @@ public record PoolOptions(
 
     public PoolOptions withMaxPerEndpoint(int v) {
         return new PoolOptions(v, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withMaxTotal(int v) {
         return new PoolOptions(maxPerEndpoint, v, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     /** Idle connections kept at most and at least per endpoint. */
     public PoolOptions withIdle(int min, int max) {
         return new PoolOptions(maxPerEndpoint, maxTotal, max, min, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withBorrowTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, v,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withConnectTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                v, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                v, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withReadTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, v, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                connectTimeout, v, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withWriteTimeout(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, v, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle);
+                connectTimeout, readTimeout, v, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withValidateAfterIdle(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, v);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, v, endpointMeters);
+    }
+
+    /**
+     * Whether the meters are per endpoint (tagged {@code endpoint=host:port}) or one set for the whole
+     * pool ({@code endpoint=all}). A pool that meets an open-ended set of endpoints (a forward proxy)
+     * turns them off, so its meters stay few.
+     */
+    public PoolOptions withEndpointMeters(boolean v) {
+        return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, maxLifetime, validateAfterIdle, v);
     }
 
     /** Idle connections older than {@code maxIdle} are closed by a check every {@code interval}. */
     public PoolOptions withEviction(Duration maxIdle, Duration interval) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdle, interval, maxLifetime, validateAfterIdle);
+                connectTimeout, readTimeout, writeTimeout, maxIdle, interval, maxLifetime, validateAfterIdle, endpointMeters);
     }
 
     public PoolOptions withMaxLifetime(Duration v) {
         return new PoolOptions(maxPerEndpoint, maxTotal, maxIdlePerEndpoint, minIdlePerEndpoint, borrowTimeout,
-                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, v, validateAfterIdle);
+                connectTimeout, readTimeout, writeTimeout, maxIdleTime, evictionInterval, v, validateAfterIdle, endpointMeters);
     }
 
     private static void positive(int v, String name) {

@@ -95,7 +95,8 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         this.credentials = b.credentials;
         PoolOptions options = PoolOptions.DEFAULTS.withMaxPerEndpoint(100_000).withMaxTotal(100_000)
                 .withIdle(0, b.keepalive).withConnectTimeout(b.connectTimeout).withReadTimeout(b.readTimeout)
-                .withWriteTimeout(b.sendTimeout).withValidateAfterIdle(Duration.ofSeconds(1));
+                .withWriteTimeout(b.sendTimeout).withValidateAfterIdle(Duration.ofSeconds(1))
+                .withEndpointMeters(false); // destinations are open-ended: per-endpoint meters would grow without bound
         this.pool = new ConnectionPool("forward-" + name, options, b.resolver, b.registry);
         this.tunnels = new RelaySweeper(name, b.tunnelIdleTimeout);
         this.meters = new ForwardMeters(name, b.registry, b.accessLog);

@@ -299,6 +299,8 @@ class ForwardProxyTest {
         assertEquals(2, registry.get("weft.proxy.forward.connect").timer().count(), "one new connection each");
         assertEquals(0.0, registry.get("weft.proxy.forward.active").tag("kind", "request").gauge().value());
         assertEquals(0.0, registry.get("weft.proxy.forward.active").tag("kind", "tunnel").gauge().value());
+        assertEquals(List.of("all"), registry.find("weft.pool.connections.created").counters().stream()
+                .map(c -> c.getId().getTag("endpoint")).toList(), "the pool's meters name no destination");
     }
 
     @Test
