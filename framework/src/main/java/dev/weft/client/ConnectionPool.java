@@ -43,6 +43,7 @@ public final class ConnectionPool implements AutoCloseable {
     private final ConnectionFactory factory;
     private final PoolMetrics metrics;
     private final WriteWatchdog watchdog;
+    private final LeaseTracker leases;
     private final GenericKeyedObjectPool<Endpoint, PooledConnection> pool;
 
     /** A pool with the defaults, the system resolver and the global meter registry. */
@@ -64,7 +65,8 @@ public final class ConnectionPool implements AutoCloseable {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name, options.endpointMeters());
-        this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout());
+        this.leases = new LeaseTracker(this::abandoned);
+        this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout(), leases::reclaim);
         this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
@@ -241,6 +243,18 @@ public final class ConnectionPool implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot connect to " + endpoint + ": " + e, e);
         }
+    }
+
+    LeaseTracker leases() {
+        return leases;
+    }
+
+    /** A lease was dropped without close(): its connection is closed (its state is unknown) and it is said. */
+    private void abandoned(LeaseTracker.Tracked t) {
+        metrics.abandoned();
+        LOG.log(Level.WARNING, () -> name + ": a lease of " + t.connection.endpoint() + " (taken by " + t.borrower
+                + ") was dropped without close(); its connection is closed now. Close every lease, with try-with-resources");
+        release(t.connection, true);
     }
 
     void release(PooledConnection c, boolean broken) {

@@ -21,6 +21,10 @@ import java.net.InetSocketAddress;
  * {@link #markBroken()} (call it when the protocol left it in an unknown state, say a response not
  * read to its end); a broken connection is closed on {@link #close()} instead of being reused.
  * Closing the streams does nothing: only the lease decides.
+ *
+ * <p>Close every lease. One dropped without {@code close()} is found after the garbage collector
+ * has seen it unreachable: its connection is closed, {@code weft.pool.leases.abandoned} counts it
+ * and a WARNING names the thread that took it ({@link LeaseTracker}).
  */
 public final class Lease implements AutoCloseable {
 
@@ -29,6 +33,7 @@ public final class Lease implements AutoCloseable {
     private final boolean reused;
     private final InputStream in;
     private final OutputStream out;
+    private final LeaseTracker.Tracked tracked;
     private boolean broken;
     private boolean closed;
 
@@ -36,6 +41,7 @@ public final class Lease implements AutoCloseable {
         this.pool = pool;
         this.connection = connection;
         this.reused = reused;
+        this.tracked = pool.leases().track(this, connection);
         this.in = new FilterInputStream(connection.in()) {
             @Override
             public int read() throws IOException {
@@ -148,6 +154,7 @@ public final class Lease implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            pool.leases().closed(tracked);
             pool.release(connection, broken);
         }
     }

@@ -43,6 +43,7 @@ final class PoolMetrics implements AutoCloseable {
     private final boolean perEndpoint;
     /** The meters of the whole pool, when they are not per endpoint; made at the first use. */
     private volatile EndpointMeters all;
+    private volatile Counter abandoned;
     private final Map<Endpoint, EndpointMeters> endpoints = new ConcurrentHashMap<>();
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private volatile Stats stats;
@@ -63,6 +64,17 @@ final class PoolMetrics implements AutoCloseable {
 
     void destroyed(Endpoint endpoint, PooledConnection.DestroyReason reason) {
         meters(endpoint).destroyed.get(reason).increment();
+    }
+
+    /** A lease was found dropped without close(). */
+    void abandoned() {
+        Counter c = abandoned;
+        if (c == null) {
+            c = add(Counter.builder("weft.pool.leases.abandoned").tag("pool", pool)
+                    .description("Leases dropped without close(), their connections closed").register(registry));
+            abandoned = c;
+        }
+        c.increment();
     }
 
     void waited(Endpoint endpoint, long nanos) {

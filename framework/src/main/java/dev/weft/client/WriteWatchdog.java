@@ -34,8 +34,15 @@ final class WriteWatchdog implements AutoCloseable {
     /** When the thread will look next ({@link System#nanoTime()}): at most one interval ahead. */
     private volatile long wakeAt;
     private volatile boolean running = true;
+    /** Run on each round (the pool's lease tracker); must not block. */
+    private final Runnable chore;
 
     WriteWatchdog(String poolName, Duration writeTimeout, Duration readTimeout) {
+        this(poolName, writeTimeout, readTimeout, () -> { });
+    }
+
+    WriteWatchdog(String poolName, Duration writeTimeout, Duration readTimeout, Runnable chore) {
+        this.chore = chore;
         this.timeoutNanos = writeTimeout.toNanos();
         long shorter = Math.min(timeoutNanos, readTimeout.toNanos());
         this.intervalNanos = Math.max(MIN_INTERVAL, Math.min(MAX_INTERVAL, shorter / 10));
@@ -72,6 +79,7 @@ final class WriteWatchdog implements AutoCloseable {
                 }
             }
             wakeAt = next;
+            chore.run();
             long wait = next - System.nanoTime();
             if (wait > 0) {
                 LockSupport.parkNanos(this, wait);

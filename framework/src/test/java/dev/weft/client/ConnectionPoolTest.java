@@ -3,6 +3,7 @@ package dev.weft.client;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +102,46 @@ class ConnectionPoolTest {
 
     private long created() {
         return (long) registry.get("weft.pool.connections.created").counter().count();
+    }
+
+    @Test
+    void aLeaseDroppedWithoutCloseGivesItsConnectionBackAfterTheCollectorSawIt() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS.withMaxPerEndpoint(1).withBorrowTimeout(Duration.ofMillis(200)));
+        useAndForget(backend);
+        assertThrows(PoolExhaustedException.class, () -> pool.acquire(backend), "the dropped lease still holds the one connection");
+
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            System.gc(); // what finds it is the collector: ask for one each time
+            return registry.find("weft.pool.leases.abandoned").counter() != null
+                    && registry.get("weft.pool.leases.abandoned").counter().count() == 1.0;
+        });
+        try (Lease again = pool.acquire(backend)) {
+            assertEquals("after", exchange(again, "after"));
+            assertEquals(2, created(), "the forgotten connection was closed, not lent again (its state is unknown)");
+        }
+        assertEquals(1, destroyed("broken"));
+        assertEquals(0, pool.leases().open());
+    }
+
+    /** Takes a lease, uses it and drops it without close(): the mistake the tracker exists for. */
+    private void useAndForget(Endpoint backend) throws IOException {
+        Lease forgotten = pool.acquire(backend);
+        assertEquals("hello", exchange(forgotten, "hello"));
+    }
+
+    @Test
+    void closedLeasesAreNotTracked() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS);
+        for (int i = 0; i < 100; i++) {
+            try (Lease c = pool.acquire(backend)) {
+                assertEquals("x" + i, exchange(c, "x" + i));
+            }
+        }
+        assertEquals(0, pool.leases().open());
+        System.gc();
+        assertNull(registry.find("weft.pool.leases.abandoned").counter(), "nothing was reported");
     }
 
     @Test
