@@ -1,5 +1,6 @@
 package dev.weft.client;
 
+import dev.weft.internal.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -41,6 +42,7 @@ final class PoolMetrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final String pool;
     private final boolean perEndpoint;
+    private final MeterNames.Claim claim;
     /** The meters of the whole pool, when they are not per endpoint; made at the first use. */
     private volatile EndpointMeters all;
     private volatile Counter abandoned;
@@ -50,6 +52,7 @@ final class PoolMetrics implements AutoCloseable {
 
     PoolMetrics(MeterRegistry registry, String pool, boolean perEndpoint) {
         this.registry = registry;
+        this.claim = MeterNames.claim(registry, "connection pool", pool, true);
         this.pool = pool;
         this.perEndpoint = perEndpoint;
     }
@@ -124,5 +127,6 @@ final class PoolMetrics implements AutoCloseable {
     @Override
     public void close() {
         meters.forEach(registry::remove);
+        claim.close();
     }
 }

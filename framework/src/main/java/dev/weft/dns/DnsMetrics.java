@@ -1,5 +1,6 @@
 package dev.weft.dns;
 
+import dev.weft.internal.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -66,9 +67,11 @@ final class DnsMetrics implements AutoCloseable {
     private final Map<FailureKind, Counter> failures = new EnumMap<>(FailureKind.class);
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
+    private final MeterNames.Claim claim;
 
     DnsMetrics(MeterRegistry registry, String resolverName, Supplier<Number> cacheSize) {
         this.registry = registry;
+        this.claim = MeterNames.claim(registry, "resolver", resolverName, true);
         Tags tags = Tags.of("resolver", resolverName);
         for (Result result : Result.values()) {
             lookups.put(result, add(Counter.builder(LOOKUPS).tags(tags).tag("result", result.tag())
@@ -113,5 +116,6 @@ final class DnsMetrics implements AutoCloseable {
     @Override
     public void close() {
         meters.forEach(registry::remove);
+        claim.close();
     }
 }

@@ -5,6 +5,7 @@ import dev.weft.client.Endpoint;
 import dev.weft.client.PoolOptions;
 import dev.weft.dns.Resolver;
 import dev.weft.http.HttpException;
+import dev.weft.internal.MeterNames;
 import dev.weft.http.HttpHandler;
 import dev.weft.http.Request;
 import dev.weft.http.RequestHead;
@@ -75,6 +76,8 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ForwardProxy.class.getName());
 
     private final String name;
+    /** The name on the meters, held while open (see MeterNames). */
+    private final MeterNames.Claim claim;
     private final Resolver resolver;
     private final List<AddressRange> allowed;
     private final List<AddressRange> clients;
@@ -86,7 +89,8 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
     private final ForwardMeters meters;
 
     private ForwardProxy(Builder b) {
-        this.name = b.name;
+        this.claim = MeterNames.claim(b.registry, "forward proxy", b.name, b.nameChosen);
+        this.name = claim.name();
         this.resolver = b.resolver;
         this.allowed = List.copyOf(b.allowed);
         this.clients = List.copyOf(b.clients);
@@ -306,6 +310,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         tunnels.close();
         pool.close();
         meters.close();
+        claim.close();
     }
 
     /** How one absolute-form request is forwarded: to its own authority, origin-form. */
@@ -361,6 +366,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
     public static final class Builder {
 
         private String name = "forward-proxy";
+        private boolean nameChosen;
         private Resolver resolver = Resolver.system();
         private List<AddressRange> allowed = List.of();
         private List<AddressRange> clients = List.of();
@@ -379,6 +385,7 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
 
         public Builder name(String value) {
             this.name = Objects.requireNonNull(value, "name");
+            this.nameChosen = true;
             return this;
         }
 

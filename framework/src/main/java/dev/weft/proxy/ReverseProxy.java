@@ -10,6 +10,7 @@ import dev.weft.client.Endpoint;
 import dev.weft.client.PoolOptions;
 import dev.weft.dns.Resolver;
 import dev.weft.http.HttpException;
+import dev.weft.internal.MeterNames;
 import dev.weft.http.HttpHandler;
 import dev.weft.http.Request;
 import dev.weft.http.RequestHead;
@@ -115,6 +116,8 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReverseProxy.class.getName());
 
     private final String name;
+    /** The name on the meters, held while open (see MeterNames). */
+    private final MeterNames.Claim claim;
     private final UpstreamGroup upstreams;
     private final ConnectionPool pool;
     /** The configured fields in order, and their names in lower case. */
@@ -137,7 +140,8 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     private final Map<Relay.Outcome, Counter> tunnelOutcomes = new EnumMap<>(Relay.Outcome.class);
 
     private ReverseProxy(Builder b) {
-        this.name = b.name;
+        this.claim = MeterNames.claim(b.registry, "reverse proxy", b.name, b.nameChosen);
+        this.name = claim.name();
         this.upstreams = b.upstreams;
         this.setHeaders = List.copyOf(b.headers.entrySet());
         this.setNames = new HashSet<>();
@@ -368,6 +372,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
     public void close() {
         tunnels.close();
         pool.close();
+        claim.close();
     }
 
     @Override
@@ -385,6 +390,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
 
         private final UpstreamGroup upstreams;
         private String name = "reverse-proxy";
+        private boolean nameChosen;
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
         private Duration readTimeout = DEFAULT_READ_TIMEOUT;
@@ -413,6 +419,7 @@ public final class ReverseProxy implements HttpHandler, AutoCloseable {
         /** Names the proxy in logs, its pool and the {@code proxy} meter tag; default "reverse-proxy". */
         public Builder name(String value) {
             this.name = Objects.requireNonNull(value, "name");
+            this.nameChosen = true;
             return this;
         }
 

@@ -6,6 +6,7 @@ import dev.weft.balance.Upstream;
 import dev.weft.balance.UpstreamGroup;
 import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
+import dev.weft.internal.MeterNames;
 import dev.weft.tcp.Connection;
 import dev.weft.tcp.ProxyProtocol;
 import dev.weft.tcp.ServerOptions;
@@ -67,6 +68,8 @@ public final class TcpProxy implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpProxy.class.getName());
 
     private final String name;
+    /** The name on the meters, held while open (see MeterNames). */
+    private final MeterNames.Claim claim;
     private final UpstreamGroup upstreams;
     private final Duration connectTimeout;
     private final ProxyProtocol.Version proxyProtocol;
@@ -80,7 +83,8 @@ public final class TcpProxy implements AutoCloseable {
     private final TcpServer server;
 
     private TcpProxy(Builder b) {
-        this.name = b.name;
+        this.claim = MeterNames.claim(b.registry, "TCP proxy", b.name, b.nameChosen);
+        this.name = claim.name();
         this.upstreams = b.upstreams;
         this.connectTimeout = b.connectTimeout;
         this.proxyProtocol = b.proxyProtocol;
@@ -92,9 +96,14 @@ public final class TcpProxy implements AutoCloseable {
         this.noUpstream = outcome(b.registry, "no_upstream");
         this.bytesUp = bytes(b.registry, "upstream");
         this.bytesDown = bytes(b.registry, "downstream");
-        this.server = TcpServer.builder().name(name).bindAddress(b.bindAddress).port(b.port)
-                .maxConnections(b.maxConnections).writeTimeout(b.writeTimeout).drainTimeout(b.drainTimeout)
-                .meterRegistry(b.registry).acceptProxyProtocol(b.acceptProxyProtocol).handler(this::handle).start();
+        try {
+            this.server = TcpServer.builder().name(name).bindAddress(b.bindAddress).port(b.port)
+                    .maxConnections(b.maxConnections).writeTimeout(b.writeTimeout).drainTimeout(b.drainTimeout)
+                    .meterRegistry(b.registry).acceptProxyProtocol(b.acceptProxyProtocol).handler(this::handle).start();
+        } catch (RuntimeException e) {
+            claim.close();
+            throw e;
+        }
         this.sweeper = new RelaySweeper(name, b.idleTimeout);
     }
 
@@ -120,6 +129,7 @@ public final class TcpProxy implements AutoCloseable {
     public void close() {
         server.close();
         sweeper.close();
+        claim.close();
     }
 
     private void handle(Connection client) throws Exception {
@@ -201,6 +211,7 @@ public final class TcpProxy implements AutoCloseable {
 
         private final UpstreamGroup upstreams;
         private String name = "tcp-proxy";
+        private boolean nameChosen;
         private InetAddress bindAddress = InetAddress.getLoopbackAddress();
         private int port;
         private int maxConnections = ServerOptions.DEFAULT_MAX_CONNECTIONS;
@@ -220,6 +231,7 @@ public final class TcpProxy implements AutoCloseable {
 
         public Builder name(String value) {
             this.name = Objects.requireNonNull(value, "name");
+            this.nameChosen = true;
             return this;
         }
 
