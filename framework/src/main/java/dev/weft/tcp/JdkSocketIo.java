@@ -9,7 +9,12 @@ import java.net.SocketOption;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-/** {@link Transport#JDK}: a {@link Socket}, perhaps with a TLS socket layered over it. */
+/**
+ * {@link Transport#JDK}: a {@link Socket}, perhaps with a TLS socket layered over it. The JDK
+ * reports a failure's error number only in its message: every call that can fail because of the
+ * peer or the network turns such a failure into a {@link NetworkException} here, so the rest of the
+ * server tells failures apart by type, as on {@link Transport#EPOLL}.
+ */
 final class JdkSocketIo implements SocketIo {
 
     /** The socket the streams use: the accepted one, or the TLS socket layered over it. */
@@ -35,17 +40,29 @@ final class JdkSocketIo implements SocketIo {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        return in.read(b, off, len);
+        try {
+            return in.read(b, off, len);
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
+        try {
+            out.write(b, off, len);
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
     public int available() throws IOException {
-        return in.available();
+        try {
+            return in.available();
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
@@ -56,7 +73,11 @@ final class JdkSocketIo implements SocketIo {
 
     @Override
     public void shutdownOutput() throws IOException {
-        socket.shutdownOutput(); // with TLS this writes close_notify first
+        try {
+            socket.shutdownOutput(); // with TLS this writes close_notify first
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
@@ -100,6 +121,10 @@ final class JdkSocketIo implements SocketIo {
         if (!(socket instanceof SSLSocket ssl)) {
             throw new IllegalStateException("not a TLS socket");
         }
-        ssl.startHandshake();
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 }
