@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -23,6 +24,8 @@ final class JdkSocketIo implements SocketIo {
     private final Socket raw;
     private final InputStream in;
     private final OutputStream out;
+    /** Whether SO_LINGER is on with a positive time: then it is turned off before the close. */
+    private volatile boolean lingers;
 
     JdkSocketIo(Socket socket, Socket raw) throws IOException {
         this.socket = socket;
@@ -35,7 +38,9 @@ final class JdkSocketIo implements SocketIo {
     JdkSocketIo withTls(SSLContext tls) throws IOException {
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(raw, null, raw.getPort(), true);
         ssl.setUseClientMode(false);
-        return new JdkSocketIo(ssl, raw);
+        JdkSocketIo io = new JdkSocketIo(ssl, raw);
+        io.lingers = lingers;
+        return io;
     }
 
     @Override
@@ -80,9 +85,22 @@ final class JdkSocketIo implements SocketIo {
         }
     }
 
+    /**
+     * Closes the accepted socket directly: no close_notify that could block on a full send buffer.
+     * SO_LINGER with a positive time would make the JDK's close wait in {@code close(2)} until the
+     * peer has acknowledged everything, holding the thread (a virtual thread's carrier, or the
+     * watchdog); on Linux the kernel sends the rest in the background after the time either way, so
+     * it is turned off first (see {@code EpollSocket.beforeClose}).
+     */
     @Override
     public void close() throws IOException {
-        // Closing the accepted socket directly: no close_notify that could block on a full send buffer.
+        if (lingers && !raw.isClosed()) {
+            try {
+                raw.setSoLinger(false, 0);
+            } catch (IOException ignored) {
+                // Closed meanwhile, or the peer is gone: nothing left to wait for either way.
+            }
+        }
         raw.close();
     }
 
@@ -104,6 +122,9 @@ final class JdkSocketIo implements SocketIo {
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         socket.setOption(option, value);
+        if (option == StandardSocketOptions.SO_LINGER) {
+            lingers = (Integer) value > 0;
+        }
     }
 
     @Override

@@ -599,7 +599,13 @@ public final class TcpServer implements AutoCloseable {
             return socketOption(StandardSocketOptions.SO_SNDBUF, bytes);
         }
 
-        /** SO_LINGER for accepted sockets: {@code Duration.ZERO} makes close send a reset. */
+        /**
+         * SO_LINGER for accepted sockets: {@code Duration.ZERO} makes close send a reset. A positive
+         * time does not make the server's close wait (on Linux that would hold a thread in
+         * {@code close(2)}, a virtual thread's carrier with it, while the peer does not read): it is
+         * turned off just before the close, and the kernel delivers what is left in the background,
+         * as it would on Linux after the time anyway.
+         */
         public Builder linger(Duration value) {
             return socketOption(StandardSocketOptions.SO_LINGER, seconds(value));
         }

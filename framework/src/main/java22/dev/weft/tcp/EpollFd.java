@@ -219,6 +219,11 @@ abstract class EpollFd {
         if (registered) {
             poller.deregister(this);
         }
+        beforeClose();
         Native.close(fd);
+    }
+
+    /** Runs once, on whichever thread frees the descriptor, just before {@code close(2)}. */
+    void beforeClose() {
     }
 }
