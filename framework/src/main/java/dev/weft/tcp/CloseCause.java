@@ -37,8 +37,9 @@ public enum CloseCause {
     /** Closed by the server's shutdown. */
     SHUTDOWN("shutdown"),
     /**
-     * The handler threw something other than a peer, network or timeout failure: the one cause
-     * logged at WARNING, with the stack trace.
+     * The handler threw something other than a peer, network or timeout failure, or the
+     * connection's thread could not be started: the one cause logged at WARNING, with the stack
+     * trace.
      */
     HANDLER_ERROR("handler_error");
 

@@ -16,7 +16,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,6 +90,8 @@ public final class TcpServer implements AutoCloseable {
     private final Duration firstBytesTimeout;
     private final long firstBytesTimeoutNanos;
     private final long idleTimeoutNanos;
+    /** Makes each connection's (virtual) thread; a test may give one that fails. */
+    private final ThreadFactory connectionThreads;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
         this.name = b.name;
@@ -103,6 +107,7 @@ public final class TcpServer implements AutoCloseable {
         this.firstBytesTimeout = b.firstBytesTimeout;
         this.firstBytesTimeoutNanos = firstBytesTimeout == null ? 0 : TcpConnection.nanos(firstBytesTimeout);
         this.idleTimeoutNanos = TcpConnection.nanos(options.idleTimeout());
+        this.connectionThreads = b.connectionThreads;
         this.permits = new Semaphore(options.maxConnections());
         this.transport = transport;
         this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
@@ -304,7 +309,7 @@ public final class TcpServer implements AutoCloseable {
         if (firstBytesTimeout != null && connection.canWaitWithoutThread()) {
             waitWithoutThread(connection, firstBytesTimeoutNanos, handler);
         } else {
-            start(connection, handler, false);
+            startOrEnd(connection, handler, false);
         }
     }
 
@@ -318,23 +323,37 @@ public final class TcpServer implements AutoCloseable {
         // sees the other. A close that may have passed this connection by: no wait, the handler's
         // read ends it (or serves what already came, as for a read between messages).
         if (draining) {
-            startAfterWait(connection, next);
+            startOrEnd(connection, next, true);
         } else {
-            connection.runWhenReadable(() -> startAfterWait(connection, next));
+            connection.runWhenReadable(() -> startOrEnd(connection, next, true));
         }
     }
 
-    /** Runs on the poller or a closing thread: a failure to start must still end the connection. */
-    private void startAfterWait(TcpConnection connection, ConnectionHandler next) {
+    /**
+     * Starts the connection's virtual thread. Runs on the accept thread, a poller or a closing
+     * thread, none of which may die of it: if the thread cannot start (out of memory, a scheduler
+     * that refuses), the connection ends here, its socket closed and its permit returned.
+     */
+    private void startOrEnd(TcpConnection connection, ConnectionHandler h, boolean waited) {
         try {
-            start(connection, next, true);
+            Thread thread = connectionThreads.newThread(() -> run(connection, h, waited));
+            if (thread == null) {
+                throw new RejectedExecutionException("the thread factory made no thread");
+            }
+            thread.setName(connection.threadName());
+            thread.start();
         } catch (RuntimeException | Error e) {
-            finish(connection, e);
+            finish(connection, new ThreadNotStarted(e));
         }
     }
 
-    private void start(TcpConnection connection, ConnectionHandler h, boolean waited) {
-        Thread.ofVirtual().name(connection.threadName()).start(() -> run(connection, h, waited));
+    /** Why a connection ended before its thread ran; counted as {@link CloseCause#HANDLER_ERROR}. */
+    private static final class ThreadNotStarted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ThreadNotStarted(Throwable cause) {
+            super("its thread could not be started: " + cause, cause);
+        }
     }
 
     /** The body of every connection's virtual thread. */
@@ -377,7 +396,8 @@ public final class TcpServer implements AutoCloseable {
 
     private void log(TcpConnection connection, CloseCause cause, Throwable thrown) {
         if (cause == CloseCause.HANDLER_ERROR) {
-            LOG.log(Level.WARNING, connection + ": handler failed", thrown);
+            LOG.log(Level.WARNING, connection + (thrown instanceof ThreadNotStarted
+                    ? ": not served, its thread could not be started" : ": handler failed"), thrown);
         } else if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "{0}: closed ({1}){2}", connection, cause.tag(),
                     thrown == null ? "" : ": " + thrown);
@@ -463,6 +483,7 @@ public final class TcpServer implements AutoCloseable {
         /** Null until set: then the system property decides (see {@link Transport}). */
         private Transport transport;
         private Duration firstBytesTimeout;
+        private ThreadFactory connectionThreads = Thread.ofVirtual().factory();
 
         private Builder() {
         }
@@ -639,6 +660,12 @@ public final class TcpServer implements AutoCloseable {
                 throw new IllegalArgumentException("firstBytesTimeout must be positive, was " + firstBytesTimeout);
             }
             this.firstBytesTimeout = firstBytesTimeout;
+            return this;
+        }
+
+        /** Where connections get their threads; for tests, which need one that fails. */
+        Builder connectionThreads(ThreadFactory value) {
+            connectionThreads = Objects.requireNonNull(value, "connectionThreads");
             return this;
         }
 

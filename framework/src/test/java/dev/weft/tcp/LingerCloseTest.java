@@ -30,15 +30,9 @@ class LingerCloseTest {
 
     private final ServerFixture fixture = new ServerFixture();
 
-    /** The epoll pollers are made once per process: here, before the leak check's first look. */
     @BeforeAll
     static void startTheEpollPollers() {
-        if (Transport.EPOLL.isAvailable()) {
-            try (ServerFixture warmUp = new ServerFixture()) {
-                warmUp.start(Handlers.echo(), b -> b.transport(Transport.EPOLL));
-                warmUp.connect().assertEchoes("warm");
-            }
-        }
+        ServerFixture.startEpollPollers();
     }
 
     @AfterEach

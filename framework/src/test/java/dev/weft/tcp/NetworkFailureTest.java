@@ -28,15 +28,9 @@ class NetworkFailureTest {
     private final ServerFixture fixture = new ServerFixture();
     private final LogCapture log = LogCapture.of(TcpServer.class);
 
-    /** The epoll pollers are made once per process: here, before the leak check's first look. */
     @BeforeAll
     static void startTheEpollPollers() {
-        if (Transport.EPOLL.isAvailable()) {
-            try (ServerFixture warmUp = new ServerFixture()) {
-                warmUp.start(Handlers.echo(), b -> b.transport(Transport.EPOLL));
-                warmUp.connect().assertEchoes("warm");
-            }
-        }
+        ServerFixture.startEpollPollers();
     }
 
     @AfterEach
