@@ -17,6 +17,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * input and output; an event bumps the socket's counter and unparks the thread waiting on it, or runs
  * the task waiting in its place ({@link EpollFd}).
  *
+ * <p>An event names its socket by a key made at registration: the descriptor number in the low 32
+ * bits, a count of this poller's registrations in the high 32. The kernel hands a closed socket's
+ * number to the next one accepted, and an event already read from {@code epoll_wait} may be
+ * dispatched after that; by the number alone it would wake (or mark hung up) the new socket.
+ *
  * <p>As in the JDK's own default scheme for virtual threads, each poller is itself a virtual thread:
  * it polls without blocking, wakes the sockets' threads onto its own carrier's queue, yields, and
  * polls again; only when there are no events does it park, and one platform thread (the master)
@@ -34,6 +39,8 @@ final class EpollPoller {
     private final ReentrantLock lock = new ReentrantLock();
     /** Sockets by descriptor; written under the lock, read by the poller without it. */
     private volatile EpollFd[] table = new EpollFd[1024];
+    /** Registrations so far, under the lock: the high half of each socket's key. */
+    private int registrations;
     private volatile Thread thread;
 
     private EpollPoller(int index) throws IOException {
@@ -53,6 +60,7 @@ final class EpollPoller {
 
     /** Starts watching {@code f} for input and output, edge-triggered. */
     void register(EpollFd f) throws IOException {
+        long key;
         lock.lock();
         try {
             EpollFd[] t = table;
@@ -60,13 +68,15 @@ final class EpollPoller {
                 t = Arrays.copyOf(t, Math.max(f.fd + 1, t.length * 2));
                 table = t;
             }
+            key = key(f.fd, ++registrations);
+            f.key = key; // published by the volatile store below
             SLOT.setVolatile(t, f.fd, f);
         } finally {
             lock.unlock();
         }
         int[] errno = new int[1];
         int events = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
-        if (Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, f.fd, events, f.fd, errno) < 0) {
+        if (Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, f.fd, events, key, errno) < 0) {
             deregister(f);
             throw Native.error("epoll_ctl", errno[0]);
         }
@@ -83,6 +93,11 @@ final class EpollPoller {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A socket's key in its events: see the class comment. */
+    static long key(int fd, int registration) {
+        return (long) registration << 32 | (fd & 0xFFFF_FFFFL);
     }
 
     private void loop(MemorySegment events) {
@@ -112,14 +127,20 @@ final class EpollPoller {
     }
 
     private void dispatch(MemorySegment events, int n) {
-        EpollFd[] t = table;
         for (int i = 0; i < n; i++) {
-            int flags = Native.eventFlags(events, i);
-            int fd = (int) Native.eventData(events, i);
-            EpollFd f = fd < t.length ? (EpollFd) SLOT.getVolatile(t, fd) : null;
-            if (f == null) {
-                continue; // closed meanwhile
-            }
+            deliver(Native.eventFlags(events, i), Native.eventData(events, i));
+        }
+    }
+
+    /**
+     * Hands one event to the socket its key names. An event for a socket closed since it was read
+     * goes nowhere, also when a new socket has the same descriptor number by now.
+     */
+    void deliver(int flags, long key) {
+        EpollFd[] t = table;
+        int fd = (int) key;
+        EpollFd f = fd >= 0 && fd < t.length ? (EpollFd) SLOT.getVolatile(t, fd) : null;
+        if (f != null && f.key == key) {
             if ((flags & (Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
                 f.hangup();
             }
