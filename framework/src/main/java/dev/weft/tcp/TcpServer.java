@@ -19,7 +19,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -59,8 +58,6 @@ import jdk.net.ExtendedSocketOptions;
 public final class TcpServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
-    private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** After the drain timeout, force-closed connections get this long to unwind. */
     private static final Duration UNWIND_TIMEOUT = Duration.ofSeconds(5);
     /** Default for {@link Builder#handshakeTimeout(Duration)}. */
@@ -226,8 +223,7 @@ public final class TcpServer implements AutoCloseable {
 
     private void acceptLoop() {
         boolean backpressure = options.limitMode() == LimitMode.BACKPRESSURE;
-        long backoffNanos = 0;
-        long errorsInBurst = 0;
+        FailureBurst failures = new FailureBurst(LOG, name + ": accept");
         while (!serverSocket.isClosed()) {
             boolean permitted = false;
             SocketIo socket = null;
@@ -240,11 +236,7 @@ public final class TcpServer implements AutoCloseable {
                     permitted = true;
                 }
                 socket = serverSocket.accept();
-                if (errorsInBurst > 0) {
-                    LOG.log(Level.INFO, "{0}: accept works again after {1} failures", name, errorsInBurst);
-                    errorsInBurst = 0;
-                    backoffNanos = 0;
-                }
+                failures.succeeded();
                 if (!permitted && !permits.tryAcquire()) {
                     reject(socket);
                     continue;
@@ -258,14 +250,9 @@ public final class TcpServer implements AutoCloseable {
                     break;
                 }
                 metrics.acceptErrors.increment();
-                if (errorsInBurst++ == 0) {
-                    LOG.log(Level.WARNING, name + ": accept failed, backing off (further failures in this burst"
-                            + " are counted in weft.tcp.accept.errors, not logged)", e);
-                }
-                backoffNanos = backoffNanos == 0
-                        ? FIRST_ACCEPT_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_ACCEPT_BACKOFF_NANOS);
                 // A failure such as EMFILE repeats at once; waiting lets connections close and free descriptors.
-                LockSupport.parkNanos(backoffNanos);
+                LockSupport.parkNanos(failures.failed(Level.WARNING, () -> name + ": accept failed, backing off"
+                        + " (further failures in this burst are counted in weft.tcp.accept.errors, not logged)", e));
             } finally {
                 if (permitted) {
                     permits.release();

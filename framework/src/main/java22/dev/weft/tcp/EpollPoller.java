@@ -1,7 +1,6 @@
 package dev.weft.tcp;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -100,30 +99,46 @@ final class EpollPoller {
         return (long) registration << 32 | (fd & 0xFFFF_FFFFL);
     }
 
+    /**
+     * Polls, dispatches, and parks when there is nothing. A failing {@code epoll_wait} (or re-arming
+     * of the master) is logged once per burst and retried after a pause (see {@link FailureBurst}),
+     * never in a spin and never by parking for good, which would strand every socket of this poller.
+     */
     private void loop(MemorySegment events) {
         MemorySegment waitErrno = Native.nativeErrno();
         int[] errno = new int[1];
-        boolean failing = false;
+        FailureBurst waitFailures = new FailureBurst(LOG, "epoll_wait of poller " + index);
+        FailureBurst armFailures = new FailureBurst(LOG, "re-arming the epoll master for poller " + index);
         for (;;) {
             int n = Native.epollWait(epfd, events, MAX_EVENTS, 0, waitErrno);
+            if (n < 0) {
+                int e = waitErrno.get(ValueLayout.JAVA_INT, 0);
+                // EINTR: at once; else after a pause (parkNanos(0) returns at once).
+                LockSupport.parkNanos(waitFailures.failed(e, () -> "epoll_wait of poller " + index + " failed: "
+                        + strerror(e)));
+                continue;
+            }
+            waitFailures.succeeded();
             if (n > 0) {
                 dispatch(events, n);
                 Thread.yield(); // let the woken connections run before polling again
                 continue;
             }
-            int e = waitErrno.get(ValueLayout.JAVA_INT, 0);
-            if (n < 0 && e != Native.EINTR && !failing) {
-                failing = true;
-                LOG.log(Level.ERROR, "epoll_wait failed: " + Native.error("", e).getMessage());
-            }
             // Nothing ready: ask the master to wake this poller when something is, then park.
             if (Native.epollCtl(Pollers.masterEpfd, Native.EPOLL_CTL_MOD, epfd, Native.EPOLLIN | Native.EPOLLONESHOT,
                     index, errno) < 0) {
-                LOG.log(Level.ERROR, "re-arming the epoll master failed: "
-                        + Native.error("", errno[0]).getMessage());
+                int e = errno[0];
+                LockSupport.parkNanos(armFailures.failed(e, () -> "re-arming the epoll master for poller " + index
+                        + " failed, polling it on a timer: " + strerror(e)));
+                continue;
             }
+            armFailures.succeeded();
             LockSupport.park(this);
         }
+    }
+
+    private static String strerror(int errno) {
+        return Native.error("", errno).getMessage();
     }
 
     private void dispatch(MemorySegment events, int n) {
@@ -157,8 +172,15 @@ final class EpollPoller {
     private static void master(EpollPoller[] pollers, int masterEpfd) {
         MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * pollers.length, 8);
         MemorySegment errno = Native.nativeErrno();
+        FailureBurst failures = new FailureBurst(LOG, "epoll_wait of the epoll master");
         for (;;) {
             int n = Native.epollWait(masterEpfd, events, pollers.length, -1, errno);
+            if (n < 0) {
+                int e = errno.get(ValueLayout.JAVA_INT, 0);
+                LockSupport.parkNanos(failures.failed(e, () -> "epoll_wait of the epoll master failed: " + strerror(e)));
+                continue;
+            }
+            failures.succeeded();
             for (int i = 0; i < n; i++) {
                 LockSupport.unpark(pollers[(int) Native.eventData(events, i)].thread);
             }
