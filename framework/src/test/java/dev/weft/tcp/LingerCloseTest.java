@@ -4,7 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.weft.http.TransportPollers;
 import dev.weft.testing.LeakCheck;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -30,9 +32,10 @@ class LingerCloseTest {
 
     private final ServerFixture fixture = new ServerFixture();
 
+    /** Made before the leak check's first look: the transport's pollers live as long as the JVM. */
     @BeforeAll
-    static void startTheEpollPollers() {
-        ServerFixture.startEpollPollers();
+    static void startTheTransportsPollers() throws IOException {
+        TransportPollers.start();
     }
 
     @AfterEach

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.weft.http.TransportPollers;
 import dev.weft.testing.LeakCheck;
 import java.io.IOException;
 import java.util.List;
@@ -28,9 +29,10 @@ class NetworkFailureTest {
     private final ServerFixture fixture = new ServerFixture();
     private final LogCapture log = LogCapture.of(TcpServer.class);
 
+    /** Made before the leak check's first look: the transport's pollers live as long as the JVM. */
     @BeforeAll
-    static void startTheEpollPollers() {
-        ServerFixture.startEpollPollers();
+    static void startTheTransportsPollers() throws IOException {
+        TransportPollers.start();
     }
 
     @AfterEach

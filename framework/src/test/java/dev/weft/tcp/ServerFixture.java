@@ -42,20 +42,6 @@ final class ServerFixture implements AutoCloseable {
     private FunctionCounter bytesRead;
     private FunctionCounter bytesWritten;
 
-    /**
-     * Makes the epoll transport's pollers (where it runs), which then live as long as the process,
-     * by serving one connection on it: for the {@code @BeforeAll} of a class with
-     * {@link dev.weft.testing.LeakCheck}, so that they are not taken for its first test's leak.
-     */
-    static void startEpollPollers() {
-        if (Transport.EPOLL.isAvailable()) {
-            try (ServerFixture warmUp = new ServerFixture()) {
-                warmUp.start(Handlers.echo(), b -> b.transport(Transport.EPOLL));
-                warmUp.connect().assertEchoes("warm");
-            }
-        }
-    }
-
     TcpServer start(ConnectionHandler handler) {
         return start(handler, b -> b);
     }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.http.TransportPollers;
 import dev.weft.testing.LeakCheck;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -26,9 +28,10 @@ class ThreadStartFailureTest {
     private final ServerFixture fixture = new ServerFixture();
     private final LogCapture log = LogCapture.of(TcpServer.class);
 
+    /** Made before the leak check's first look: the transport's pollers live as long as the JVM. */
     @BeforeAll
-    static void startTheEpollPollers() {
-        ServerFixture.startEpollPollers();
+    static void startTheTransportsPollers() throws IOException {
+        TransportPollers.start();
     }
 
     @AfterEach
