@@ -1,6 +1,7 @@
 package dev.weft.examples;
 
 import dev.weft.client.Endpoint;
+import dev.weft.tcp.NetworkException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -94,7 +95,7 @@ public final class TcPing implements Callable<Integer> {
         if (e instanceof SocketTimeoutException) {
             return Outcome.TIMED_OUT;
         }
-        if (message.contains("reset")) {
+        if (NetworkException.kindOf(e) == NetworkException.Kind.RESET) {
             return Outcome.RESET;
         }
         if (e instanceof ConnectException && message.contains("refused")) {

@@ -5,6 +5,7 @@ import dev.weft.client.HttpClientException.Phase;
 import dev.weft.http.HttpException;
 import dev.weft.http.ResponseHead;
 import dev.weft.http.ResponseReader;
+import dev.weft.tcp.NetworkException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -272,8 +273,8 @@ public final class HttpClient {
         if (e instanceof SocketTimeoutException) {
             return new HttpClientException(Kind.READ_TIMEOUT, phase, where + ": read timeout: " + e.getMessage(), e);
         }
-        String message = String.valueOf(e.getMessage());
-        if (!receivedAny && (message.contains("Connection reset") || message.contains("Broken pipe"))) {
+        NetworkException.Kind network = NetworkException.kindOf(e);
+        if (!receivedAny && (network == NetworkException.Kind.RESET || network == NetworkException.Kind.BROKEN_PIPE)) {
             return new HttpClientException(Kind.RESET_BEFORE_RESPONSE, phase,
                     where + ": connection reset before the response", e);
         }

@@ -6,16 +6,24 @@ package dev.weft.tcp;
  * <p>The server decides the cause once per connection, in this order: a cause forced by the server
  * (a timeout it enforced, its shutdown), then the exception the handler ended with or the first I/O
  * failure its streams saw, then end-of-stream from the peer, and otherwise {@link #COMPLETED}.
+ * Failures are told apart by their type ({@link NetworkException}, {@link java.net.SocketTimeoutException},
+ * {@link javax.net.ssl.SSLException}), never by their message.
  */
 public enum CloseCause {
     /** The handler returned after the peer closed its side (read returned end-of-stream). */
     PEER_CLOSED("peer_closed"),
     /** The handler returned on its own, before the peer closed. */
     COMPLETED("completed"),
-    /** The peer reset the connection (ECONNRESET, "Connection reset"). */
+    /** The peer reset the connection ({@link NetworkException.Kind#RESET}). */
     RESET("reset"),
-    /** A write failed because the peer had already gone (EPIPE, "Broken pipe"). */
+    /** A write failed because the peer had already gone ({@link NetworkException.Kind#BROKEN_PIPE}). */
     BROKEN_PIPE("broken_pipe"),
+    /**
+     * The network failed under the connection: the kernel gave up on a peer that stopped answering
+     * keep-alive probes or retransmissions, the peer's host or network became unreachable, or the
+     * kernel aborted the connection (any other {@link NetworkException.Kind}).
+     */
+    NETWORK_ERROR("network_error"),
     /** A read blocked for longer than the idle timeout, or a socket read timeout fired. */
     READ_TIMEOUT("read_timeout"),
     /** A write made no progress for longer than the write timeout: the peer stopped reading. */
@@ -28,7 +36,11 @@ public enum CloseCause {
     LIMIT("limit"),
     /** Closed by the server's shutdown. */
     SHUTDOWN("shutdown"),
-    /** The handler threw something other than a peer or timeout failure. */
+    /**
+     * The handler threw something other than a peer, network or timeout failure, or the
+     * connection's thread could not be started: the one cause logged at WARNING, with the stack
+     * trace.
+     */
     HANDLER_ERROR("handler_error");
 
     private final String tag;

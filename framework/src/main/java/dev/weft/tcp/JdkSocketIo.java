@@ -6,10 +6,16 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-/** {@link Transport#JDK}: a {@link Socket}, perhaps with a TLS socket layered over it. */
+/**
+ * {@link Transport#JDK}: a {@link Socket}, perhaps with a TLS socket layered over it. The JDK
+ * reports a failure's error number only in its message: every call that can fail because of the
+ * peer or the network turns such a failure into a {@link NetworkException} here, so the rest of the
+ * server tells failures apart by type, as on {@link Transport#EPOLL}.
+ */
 final class JdkSocketIo implements SocketIo {
 
     /** The socket the streams use: the accepted one, or the TLS socket layered over it. */
@@ -18,6 +24,8 @@ final class JdkSocketIo implements SocketIo {
     private final Socket raw;
     private final InputStream in;
     private final OutputStream out;
+    /** Whether SO_LINGER is on with a positive time: then it is turned off before the close. */
+    private volatile boolean lingers;
 
     JdkSocketIo(Socket socket, Socket raw) throws IOException {
         this.socket = socket;
@@ -30,22 +38,36 @@ final class JdkSocketIo implements SocketIo {
     JdkSocketIo withTls(SSLContext tls) throws IOException {
         SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(raw, null, raw.getPort(), true);
         ssl.setUseClientMode(false);
-        return new JdkSocketIo(ssl, raw);
+        JdkSocketIo io = new JdkSocketIo(ssl, raw);
+        io.lingers = lingers;
+        return io;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-        return in.read(b, off, len);
+        try {
+            return in.read(b, off, len);
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
+        try {
+            out.write(b, off, len);
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
     public int available() throws IOException {
-        return in.available();
+        try {
+            return in.available();
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
     @Override
@@ -56,12 +78,29 @@ final class JdkSocketIo implements SocketIo {
 
     @Override
     public void shutdownOutput() throws IOException {
-        socket.shutdownOutput(); // with TLS this writes close_notify first
+        try {
+            socket.shutdownOutput(); // with TLS this writes close_notify first
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 
+    /**
+     * Closes the accepted socket directly: no close_notify that could block on a full send buffer.
+     * SO_LINGER with a positive time would make the JDK's close wait in {@code close(2)} until the
+     * peer has acknowledged everything, holding the thread (a virtual thread's carrier, or the
+     * watchdog); on Linux the kernel sends the rest in the background after the time either way, so
+     * it is turned off first (see {@code EpollSocket.beforeClose}).
+     */
     @Override
     public void close() throws IOException {
-        // Closing the accepted socket directly: no close_notify that could block on a full send buffer.
+        if (lingers && !raw.isClosed()) {
+            try {
+                raw.setSoLinger(false, 0);
+            } catch (IOException ignored) {
+                // Closed meanwhile, or the peer is gone: nothing left to wait for either way.
+            }
+        }
         raw.close();
     }
 
@@ -83,6 +122,9 @@ final class JdkSocketIo implements SocketIo {
     @Override
     public <T> void setOption(SocketOption<T> option, T value) throws IOException {
         socket.setOption(option, value);
+        if (option == StandardSocketOptions.SO_LINGER) {
+            lingers = (Integer) value > 0;
+        }
     }
 
     @Override
@@ -100,6 +142,10 @@ final class JdkSocketIo implements SocketIo {
         if (!(socket instanceof SSLSocket ssl)) {
             throw new IllegalStateException("not a TLS socket");
         }
-        ssl.startHandshake();
+        try {
+            ssl.startHandshake();
+        } catch (IOException e) {
+            throw NetworkException.translate(e);
+        }
     }
 }

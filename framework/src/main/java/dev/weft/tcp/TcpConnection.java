@@ -437,21 +437,22 @@ final class TcpConnection implements Connection {
         return sawEndOfStream ? CloseCause.PEER_CLOSED : CloseCause.COMPLETED;
     }
 
-    /** Maps a failure to the peer or timeout cause it stands for, or {@code null} for anything else. */
+    /**
+     * Maps a failure to the peer, network or timeout cause it stands for, or {@code null} for
+     * anything else; by type only (the transports give network failures theirs, see
+     * {@link NetworkException}).
+     */
     static CloseCause classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NetworkException n) {
+                return switch (n.kind()) {
+                    case RESET -> CloseCause.RESET;
+                    case BROKEN_PIPE -> CloseCause.BROKEN_PIPE;
+                    case TIMED_OUT, HOST_UNREACHABLE, NETWORK_UNREACHABLE, ABORTED -> CloseCause.NETWORK_ERROR;
+                };
+            }
             if (t instanceof SocketTimeoutException) {
                 return CloseCause.READ_TIMEOUT;
-            }
-            String message = t.getMessage();
-            if (t instanceof IOException && message != null) {
-                // The JDK's socket implementation reports errno through these messages only.
-                if (message.contains("Connection reset")) {
-                    return CloseCause.RESET;
-                }
-                if (message.contains("Broken pipe")) {
-                    return CloseCause.BROKEN_PIPE;
-                }
             }
             if (t instanceof SSLException) {
                 return CloseCause.TLS_ERROR;

@@ -16,8 +16,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -57,8 +58,6 @@ import jdk.net.ExtendedSocketOptions;
 public final class TcpServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TcpServer.class.getName());
-    private static final long MAX_ACCEPT_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long FIRST_ACCEPT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** After the drain timeout, force-closed connections get this long to unwind. */
     private static final Duration UNWIND_TIMEOUT = Duration.ofSeconds(5);
     /** Default for {@link Builder#handshakeTimeout(Duration)}. */
@@ -88,6 +87,8 @@ public final class TcpServer implements AutoCloseable {
     private final Duration firstBytesTimeout;
     private final long firstBytesTimeoutNanos;
     private final long idleTimeoutNanos;
+    /** Makes each connection's (virtual) thread; a test may give one that fails. */
+    private final ThreadFactory connectionThreads;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
         this.name = b.name;
@@ -103,6 +104,7 @@ public final class TcpServer implements AutoCloseable {
         this.firstBytesTimeout = b.firstBytesTimeout;
         this.firstBytesTimeoutNanos = firstBytesTimeout == null ? 0 : TcpConnection.nanos(firstBytesTimeout);
         this.idleTimeoutNanos = TcpConnection.nanos(options.idleTimeout());
+        this.connectionThreads = b.connectionThreads;
         this.permits = new Semaphore(options.maxConnections());
         this.transport = transport;
         this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
@@ -221,8 +223,7 @@ public final class TcpServer implements AutoCloseable {
 
     private void acceptLoop() {
         boolean backpressure = options.limitMode() == LimitMode.BACKPRESSURE;
-        long backoffNanos = 0;
-        long errorsInBurst = 0;
+        FailureBurst failures = new FailureBurst(LOG, name + ": accept");
         while (!serverSocket.isClosed()) {
             boolean permitted = false;
             SocketIo socket = null;
@@ -235,11 +236,7 @@ public final class TcpServer implements AutoCloseable {
                     permitted = true;
                 }
                 socket = serverSocket.accept();
-                if (errorsInBurst > 0) {
-                    LOG.log(Level.INFO, "{0}: accept works again after {1} failures", name, errorsInBurst);
-                    errorsInBurst = 0;
-                    backoffNanos = 0;
-                }
+                failures.succeeded();
                 if (!permitted && !permits.tryAcquire()) {
                     reject(socket);
                     continue;
@@ -253,14 +250,9 @@ public final class TcpServer implements AutoCloseable {
                     break;
                 }
                 metrics.acceptErrors.increment();
-                if (errorsInBurst++ == 0) {
-                    LOG.log(Level.WARNING, name + ": accept failed, backing off (further failures in this burst"
-                            + " are counted in weft.tcp.accept.errors, not logged)", e);
-                }
-                backoffNanos = backoffNanos == 0
-                        ? FIRST_ACCEPT_BACKOFF_NANOS : Math.min(backoffNanos * 2, MAX_ACCEPT_BACKOFF_NANOS);
                 // A failure such as EMFILE repeats at once; waiting lets connections close and free descriptors.
-                LockSupport.parkNanos(backoffNanos);
+                LockSupport.parkNanos(failures.failed(Level.WARNING, () -> name + ": accept failed, backing off"
+                        + " (further failures in this burst are counted in weft.tcp.accept.errors, not logged)", e));
             } finally {
                 if (permitted) {
                     permits.release();
@@ -304,7 +296,7 @@ public final class TcpServer implements AutoCloseable {
         if (firstBytesTimeout != null && connection.canWaitWithoutThread()) {
             waitWithoutThread(connection, firstBytesTimeoutNanos, handler);
         } else {
-            start(connection, handler, false);
+            startOrEnd(connection, handler, false);
         }
     }
 
@@ -318,23 +310,37 @@ public final class TcpServer implements AutoCloseable {
         // sees the other. A close that may have passed this connection by: no wait, the handler's
         // read ends it (or serves what already came, as for a read between messages).
         if (draining) {
-            startAfterWait(connection, next);
+            startOrEnd(connection, next, true);
         } else {
-            connection.runWhenReadable(() -> startAfterWait(connection, next));
+            connection.runWhenReadable(() -> startOrEnd(connection, next, true));
         }
     }
 
-    /** Runs on the poller or a closing thread: a failure to start must still end the connection. */
-    private void startAfterWait(TcpConnection connection, ConnectionHandler next) {
+    /**
+     * Starts the connection's virtual thread. Runs on the accept thread, a poller or a closing
+     * thread, none of which may die of it: if the thread cannot start (out of memory, a scheduler
+     * that refuses), the connection ends here, its socket closed and its permit returned.
+     */
+    private void startOrEnd(TcpConnection connection, ConnectionHandler h, boolean waited) {
         try {
-            start(connection, next, true);
+            Thread thread = connectionThreads.newThread(() -> run(connection, h, waited));
+            if (thread == null) {
+                throw new RejectedExecutionException("the thread factory made no thread");
+            }
+            thread.setName(connection.threadName());
+            thread.start();
         } catch (RuntimeException | Error e) {
-            finish(connection, e);
+            finish(connection, new ThreadNotStarted(e));
         }
     }
 
-    private void start(TcpConnection connection, ConnectionHandler h, boolean waited) {
-        Thread.ofVirtual().name(connection.threadName()).start(() -> run(connection, h, waited));
+    /** Why a connection ended before its thread ran; counted as {@link CloseCause#HANDLER_ERROR}. */
+    private static final class ThreadNotStarted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ThreadNotStarted(Throwable cause) {
+            super("its thread could not be started: " + cause, cause);
+        }
     }
 
     /** The body of every connection's virtual thread. */
@@ -377,7 +383,8 @@ public final class TcpServer implements AutoCloseable {
 
     private void log(TcpConnection connection, CloseCause cause, Throwable thrown) {
         if (cause == CloseCause.HANDLER_ERROR) {
-            LOG.log(Level.WARNING, connection + ": handler failed", thrown);
+            LOG.log(Level.WARNING, connection + (thrown instanceof ThreadNotStarted
+                    ? ": not served, its thread could not be started" : ": handler failed"), thrown);
         } else if (LOG.isLoggable(Level.DEBUG)) {
             LOG.log(Level.DEBUG, "{0}: closed ({1}){2}", connection, cause.tag(),
                     thrown == null ? "" : ": " + thrown);
@@ -463,6 +470,7 @@ public final class TcpServer implements AutoCloseable {
         /** Null until set: then the system property decides (see {@link Transport}). */
         private Transport transport;
         private Duration firstBytesTimeout;
+        private ThreadFactory connectionThreads = Thread.ofVirtual().factory();
 
         private Builder() {
         }
@@ -599,7 +607,13 @@ public final class TcpServer implements AutoCloseable {
             return socketOption(StandardSocketOptions.SO_SNDBUF, bytes);
         }
 
-        /** SO_LINGER for accepted sockets: {@code Duration.ZERO} makes close send a reset. */
+        /**
+         * SO_LINGER for accepted sockets: {@code Duration.ZERO} makes close send a reset. A positive
+         * time does not make the server's close wait (on Linux that would hold a thread in
+         * {@code close(2)}, a virtual thread's carrier with it, while the peer does not read): it is
+         * turned off just before the close, and the kernel delivers what is left in the background,
+         * as it would on Linux after the time anyway.
+         */
         public Builder linger(Duration value) {
             return socketOption(StandardSocketOptions.SO_LINGER, seconds(value));
         }
@@ -633,6 +647,12 @@ public final class TcpServer implements AutoCloseable {
                 throw new IllegalArgumentException("firstBytesTimeout must be positive, was " + firstBytesTimeout);
             }
             this.firstBytesTimeout = firstBytesTimeout;
+            return this;
+        }
+
+        /** Where connections get their threads; for tests, which need one that fails. */
+        Builder connectionThreads(ThreadFactory value) {
+            connectionThreads = Objects.requireNonNull(value, "connectionThreads");
             return this;
         }
 

@@ -40,6 +40,8 @@ abstract class EpollFd {
 
     final int fd;
     final EpollPoller poller;
+    /** This registration's name in the poller's events (see {@link EpollPoller}); set by it. */
+    long key;
     private volatile int readSeq;
     private volatile int writeSeq;
     /** Set once the poller saw the peer close or an error: a short read then no longer means "empty". */
@@ -219,6 +221,11 @@ abstract class EpollFd {
         if (registered) {
             poller.deregister(this);
         }
+        beforeClose();
         Native.close(fd);
+    }
+
+    /** Runs once, on whichever thread frees the descriptor, just before {@code close(2)}. */
+    void beforeClose() {
     }
 }

@@ -1,7 +1,6 @@
 package dev.weft.tcp;
 
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,6 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * write on it first has to wait (or a connection first waits without a thread), edge-triggered, for
  * input and output; an event bumps the socket's counter and unparks the thread waiting on it, or runs
  * the task waiting in its place ({@link EpollFd}).
+ *
+ * <p>An event names its socket by a key made at registration: the descriptor number in the low 32
+ * bits, a count of this poller's registrations in the high 32. The kernel hands a closed socket's
+ * number to the next one accepted, and an event already read from {@code epoll_wait} may be
+ * dispatched after that; by the number alone it would wake (or mark hung up) the new socket.
  *
  * <p>As in the JDK's own default scheme for virtual threads, each poller is itself a virtual thread:
  * it polls without blocking, wakes the sockets' threads onto its own carrier's queue, yields, and
@@ -34,6 +38,8 @@ final class EpollPoller {
     private final ReentrantLock lock = new ReentrantLock();
     /** Sockets by descriptor; written under the lock, read by the poller without it. */
     private volatile EpollFd[] table = new EpollFd[1024];
+    /** Registrations so far, under the lock: the high half of each socket's key. */
+    private int registrations;
     private volatile Thread thread;
 
     private EpollPoller(int index) throws IOException {
@@ -53,6 +59,7 @@ final class EpollPoller {
 
     /** Starts watching {@code f} for input and output, edge-triggered. */
     void register(EpollFd f) throws IOException {
+        long key;
         lock.lock();
         try {
             EpollFd[] t = table;
@@ -60,13 +67,15 @@ final class EpollPoller {
                 t = Arrays.copyOf(t, Math.max(f.fd + 1, t.length * 2));
                 table = t;
             }
+            key = key(f.fd, ++registrations);
+            f.key = key; // published by the volatile store below
             SLOT.setVolatile(t, f.fd, f);
         } finally {
             lock.unlock();
         }
         int[] errno = new int[1];
         int events = Native.EPOLLIN | Native.EPOLLOUT | Native.EPOLLRDHUP | Native.EPOLLET;
-        if (Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, f.fd, events, f.fd, errno) < 0) {
+        if (Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, f.fd, events, key, errno) < 0) {
             deregister(f);
             throw Native.error("epoll_ctl", errno[0]);
         }
@@ -85,41 +94,68 @@ final class EpollPoller {
         }
     }
 
+    /** A socket's key in its events: see the class comment. */
+    static long key(int fd, int registration) {
+        return (long) registration << 32 | (fd & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Polls, dispatches, and parks when there is nothing. A failing {@code epoll_wait} (or re-arming
+     * of the master) is logged once per burst and retried after a pause (see {@link FailureBurst}),
+     * never in a spin and never by parking for good, which would strand every socket of this poller.
+     */
     private void loop(MemorySegment events) {
         MemorySegment waitErrno = Native.nativeErrno();
         int[] errno = new int[1];
-        boolean failing = false;
+        FailureBurst waitFailures = new FailureBurst(LOG, "epoll_wait of poller " + index);
+        FailureBurst armFailures = new FailureBurst(LOG, "re-arming the epoll master for poller " + index);
         for (;;) {
             int n = Native.epollWait(epfd, events, MAX_EVENTS, 0, waitErrno);
+            if (n < 0) {
+                int e = waitErrno.get(ValueLayout.JAVA_INT, 0);
+                // EINTR: at once; else after a pause (parkNanos(0) returns at once).
+                LockSupport.parkNanos(waitFailures.failed(e, () -> "epoll_wait of poller " + index + " failed: "
+                        + strerror(e)));
+                continue;
+            }
+            waitFailures.succeeded();
             if (n > 0) {
                 dispatch(events, n);
                 Thread.yield(); // let the woken connections run before polling again
                 continue;
             }
-            int e = waitErrno.get(ValueLayout.JAVA_INT, 0);
-            if (n < 0 && e != Native.EINTR && !failing) {
-                failing = true;
-                LOG.log(Level.ERROR, "epoll_wait failed: " + Native.error("", e).getMessage());
-            }
             // Nothing ready: ask the master to wake this poller when something is, then park.
             if (Native.epollCtl(Pollers.masterEpfd, Native.EPOLL_CTL_MOD, epfd, Native.EPOLLIN | Native.EPOLLONESHOT,
                     index, errno) < 0) {
-                LOG.log(Level.ERROR, "re-arming the epoll master failed: "
-                        + Native.error("", errno[0]).getMessage());
+                int e = errno[0];
+                LockSupport.parkNanos(armFailures.failed(e, () -> "re-arming the epoll master for poller " + index
+                        + " failed, polling it on a timer: " + strerror(e)));
+                continue;
             }
+            armFailures.succeeded();
             LockSupport.park(this);
         }
     }
 
+    private static String strerror(int errno) {
+        return Native.error("", errno).getMessage();
+    }
+
     private void dispatch(MemorySegment events, int n) {
-        EpollFd[] t = table;
         for (int i = 0; i < n; i++) {
-            int flags = Native.eventFlags(events, i);
-            int fd = (int) Native.eventData(events, i);
-            EpollFd f = fd < t.length ? (EpollFd) SLOT.getVolatile(t, fd) : null;
-            if (f == null) {
-                continue; // closed meanwhile
-            }
+            deliver(Native.eventFlags(events, i), Native.eventData(events, i));
+        }
+    }
+
+    /**
+     * Hands one event to the socket its key names. An event for a socket closed since it was read
+     * goes nowhere, also when a new socket has the same descriptor number by now.
+     */
+    void deliver(int flags, long key) {
+        EpollFd[] t = table;
+        int fd = (int) key;
+        EpollFd f = fd >= 0 && fd < t.length ? (EpollFd) SLOT.getVolatile(t, fd) : null;
+        if (f != null && f.key == key) {
             if ((flags & (Native.EPOLLRDHUP | Native.EPOLLERR | Native.EPOLLHUP)) != 0) {
                 f.hangup();
             }
@@ -136,8 +172,15 @@ final class EpollPoller {
     private static void master(EpollPoller[] pollers, int masterEpfd) {
         MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * pollers.length, 8);
         MemorySegment errno = Native.nativeErrno();
+        FailureBurst failures = new FailureBurst(LOG, "epoll_wait of the epoll master");
         for (;;) {
             int n = Native.epollWait(masterEpfd, events, pollers.length, -1, errno);
+            if (n < 0) {
+                int e = errno.get(ValueLayout.JAVA_INT, 0);
+                LockSupport.parkNanos(failures.failed(e, () -> "epoll_wait of the epoll master failed: " + strerror(e)));
+                continue;
+            }
+            failures.succeeded();
             for (int i = 0; i < n; i++) {
                 LockSupport.unpark(pollers[(int) Native.eventData(events, i)].thread);
             }

@@ -40,6 +40,8 @@ final class EpollSocket extends EpollFd implements SocketIo {
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private volatile InetSocketAddress remote;
+    /** Whether SO_LINGER is on with a positive time: then it is turned off before the close. */
+    private volatile boolean lingers;
 
     private EpollSocket(int fd, int family) {
         super(fd);
@@ -214,6 +216,23 @@ final class EpollSocket extends EpollFd implements SocketIo {
         closeFd();
     }
 
+    /**
+     * With SO_LINGER on and a positive time, Linux's {@code close(2)} waits until the peer has
+     * acknowledged everything sent, or the time is up, even on a non-blocking socket; a virtual
+     * thread in that call holds its carrier, and the watchdog or a poller would stall. After the
+     * time the kernel sends the rest in the background as it does without SO_LINGER, and no reset
+     * (only a time of zero resets), so turning it off first changes what the peer gets in no way,
+     * only that no thread waits. (The JDK's {@code SocketChannelImpl} turns it off too before a close
+     * it leaves to its selector, "so that the deferred close does not wait"; its {@code NioSocketImpl}
+     * behind {@link java.net.Socket} does not, and {@link JdkSocketIo} does it there.)
+     */
+    @Override
+    void beforeClose() {
+        if (lingers) {
+            Native.setsockopt(fd, Native.SOL_SOCKET, Native.SO_LINGER, new int[] {0, 0}, new int[1]);
+        }
+    }
+
     @Override
     public InetSocketAddress remoteAddress() {
         InetSocketAddress r = remote;
@@ -260,6 +279,9 @@ final class EpollSocket extends EpollFd implements SocketIo {
             int[] errno = new int[1];
             if (Native.setsockopt(fd, level(o), name(o), v, errno) < 0) {
                 throw Native.error("setsockopt " + option.name(), errno[0]);
+            }
+            if (option == StandardSocketOptions.SO_LINGER) {
+                lingers = (Integer) value > 0;
             }
         } finally {
             end();

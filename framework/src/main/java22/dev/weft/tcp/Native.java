@@ -295,16 +295,19 @@ final class Native {
     }
 
     /**
-     * The failure {@code errno} stands for, worded as the JDK's sockets word it ("Connection reset",
-     * "Broken pipe": {@link CloseCause} classifies by these).
+     * The failure {@code errno} stands for: a {@link NetworkException} of its kind for the peer's and
+     * the network's (worded as the JDK's sockets word them: "Connection reset", "Broken pipe",
+     * "Connection timed out"), else a {@link SocketException}.
      */
     static IOException error(String what, int errno) {
+        NetworkException.Kind kind = NetworkException.kindOfLinuxErrno(errno);
         String message = switch (errno) {
             case 104 -> "Connection reset";
             case 32 -> "Broken pipe";
             default -> strerror(errno) + " (errno " + errno + ")";
         };
-        return new SocketException(what.isEmpty() ? message : what + ": " + message);
+        message = what.isEmpty() ? message : what + ": " + message;
+        return kind != null ? new NetworkException(kind, message) : new SocketException(message);
     }
 
     private static String strerror(int errno) {

@@ -30,8 +30,8 @@ import java.util.function.UnaryOperator;
 final class ClientFixture implements AutoCloseable {
 
     private static final String[] REJECT_REASONS = {"limit", "timeout", "malformed"};
-    private static final String[] CLOSE_CAUSES = {"peer_closed", "completed", "reset", "broken_pipe", "read_timeout",
-        "write_timeout", "tls_error", "limit", "shutdown", "handler_error"};
+    private static final String[] CLOSE_CAUSES = {"peer_closed", "completed", "reset", "broken_pipe", "network_error",
+        "read_timeout", "write_timeout", "tls_error", "limit", "shutdown", "handler_error"};
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Map<String, Counter> rejected = new HashMap<>();

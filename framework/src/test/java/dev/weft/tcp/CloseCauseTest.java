@@ -62,7 +62,7 @@ class CloseCauseTest {
         TestClient client = fixture.connect();
         assertTrue(handlerStarted.await(10, TimeUnit.SECONDS));
 
-        client.abort(); // SO_LINGER 0: RST, and the server's read fails with "Connection reset"
+        client.abort(); // SO_LINGER 0: RST, and the server's read fails with ECONNRESET
 
         fixture.awaitOnlyClosed(CloseCause.RESET, 1);
     }
@@ -152,16 +152,20 @@ class CloseCauseTest {
     }
 
     @Test
-    void peerFailuresAreRecognisedThroughWrappingExceptions() {
-        assertEquals(CloseCause.RESET, TcpConnection.classify(new SocketException("Connection reset")));
-        assertEquals(CloseCause.RESET, TcpConnection.classify(new SocketException("Connection reset by peer")));
-        assertEquals(CloseCause.BROKEN_PIPE, TcpConnection.classify(new IOException("Broken pipe")));
-        assertEquals(CloseCause.RESET, TcpConnection.classify(
-                new UncheckedIOException(new SocketException("Connection reset"))));
+    void failuresAreRecognisedByTypeThroughWrappingExceptions() {
+        NetworkException reset = new NetworkException(NetworkException.Kind.RESET, "Connection reset");
+        assertEquals(CloseCause.RESET, TcpConnection.classify(reset));
+        assertEquals(CloseCause.RESET, TcpConnection.classify(new UncheckedIOException(reset)));
+        assertEquals(CloseCause.BROKEN_PIPE, TcpConnection.classify(
+                new NetworkException(NetworkException.Kind.BROKEN_PIPE, "Broken pipe")));
+        assertEquals(CloseCause.NETWORK_ERROR, TcpConnection.classify(
+                new NetworkException(NetworkException.Kind.TIMED_OUT, "Connection timed out")));
         assertEquals(CloseCause.READ_TIMEOUT, TcpConnection.classify(
                 new RuntimeException(new SocketTimeoutException("Read timed out"))));
         assertNull(TcpConnection.classify(new IOException("protocol violation")));
-        assertNull(TcpConnection.classify(new IllegalStateException("Connection reset"))); // not an I/O failure
+        // The transports type their failures; a message alone (a socket of the handler's own) is not read.
+        assertNull(TcpConnection.classify(new SocketException("Connection reset")));
+        assertNull(TcpConnection.classify(new IllegalStateException("Connection reset")));
         assertNull(TcpConnection.classify(null));
     }
 }
