@@ -1,5 +1,6 @@
 package dev.weft.http;
 
+import dev.weft.internal.MeterNames;
 import dev.weft.tcp.TcpServer;
 import dev.weft.tcp.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -48,14 +49,17 @@ public final class HttpServer implements AutoCloseable {
     private final TcpServer tcp;
 
     private HttpServer(Builder b) {
-        this.name = b.name;
+        // The TCP server under it takes this name over (its meters carry the same server tag).
+        MeterNames.Claim claim = MeterNames.claim(b.registry, "server", b.name, b.nameChosen);
+        claim.passOn();
+        this.name = claim.name();
         this.limits = b.limits;
         this.router = new Router(b.routes, b.handlers, b.fallback);
         this.accessLog = b.accessLog;
-        this.metrics = new HttpMetrics(b.registry, b.name);
+        this.metrics = new HttpMetrics(b.registry, name);
         Duration shortest = min(min(limits.readTimeout(), limits.headerTimeout()), limits.keepAliveTimeout());
         TcpServer.Builder tcpBuilder = TcpServer.builder()
-                .name(b.name)
+                .name(name)
                 .meterRegistry(b.registry)
                 .port(b.port)
                 .bindAddress(b.bindAddress)
@@ -79,6 +83,7 @@ public final class HttpServer implements AutoCloseable {
             this.tcp = tcpBuilder.start();
         } catch (RuntimeException e) {
             metrics.close();
+            claim.close(); // nothing if the TCP server took it over: it gave it back itself
             throw e;
         }
     }
@@ -154,6 +159,7 @@ public final class HttpServer implements AutoCloseable {
     public static final class Builder {
 
         private String name = "http";
+        private boolean nameChosen;
         private InetAddress bindAddress;
         private int port;
         private int maxConnections = 10_000;
@@ -213,9 +219,14 @@ public final class HttpServer implements AutoCloseable {
             return this;
         }
 
-        /** Names the server in thread names, logs and the {@code server} meter tag; default "http". */
+        /**
+         * Names the server in thread names, log lines and the {@code server} meter tag; default "http".
+         * Names are unique per meter registry while the server runs: a name given here that another
+         * server holds fails {@code start()}; the default becomes "http-2", "http-3", ... when taken.
+         */
         public Builder name(String value) {
             this.name = Objects.requireNonNull(value, "name");
+            this.nameChosen = true;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.weft.tcp;
 
+import dev.weft.internal.MeterNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
@@ -64,6 +65,7 @@ public final class TcpServer implements AutoCloseable {
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
+    private final MeterNames.Claim claim;
     private final ServerOptions options;
     private final ConnectionHandler handler;
     private final ServerSocketIo serverSocket;
@@ -91,7 +93,9 @@ public final class TcpServer implements AutoCloseable {
     private final ThreadFactory connectionThreads;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
-        this.name = b.name;
+        // Held until close: two servers of one name would share (and on close remove) each other's meters.
+        this.claim = MeterNames.claim(b.registry, "server", b.name, b.nameChosen);
+        this.name = claim.name();
         this.options = b.options;
         this.handler = b.handler;
         this.tls = b.tls;
@@ -107,8 +111,13 @@ public final class TcpServer implements AutoCloseable {
         this.connectionThreads = b.connectionThreads;
         this.permits = new Semaphore(options.maxConnections());
         this.transport = transport;
-        this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
-                options.backlog(), (Integer) options.socketOptions().get(StandardSocketOptions.SO_RCVBUF));
+        try {
+            this.serverSocket = Transports.listen(transport, new InetSocketAddress(options.bindAddress(), options.port()),
+                    options.backlog(), (Integer) options.socketOptions().get(StandardSocketOptions.SO_RCVBUF));
+        } catch (IOException | RuntimeException e) {
+            claim.close();
+            throw e;
+        }
         this.localAddress = serverSocket.localAddress();
         this.metrics = new TcpMetrics(b.registry, name, connections::size);
         this.watchdog = new Watchdog("weft-watchdog-" + name, connections, options, firstBytesTimeout);
@@ -194,6 +203,7 @@ public final class TcpServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         metrics.close();
+        claim.close();
         closed.countDown();
     }
 
@@ -464,6 +474,7 @@ public final class TcpServer implements AutoCloseable {
         private ConnectionHandler handler;
         private MeterRegistry registry = Metrics.globalRegistry;
         private String name = "tcp";
+        private boolean nameChosen;
         private SSLContext tls;
         private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private boolean acceptProxyProtocol;
@@ -493,9 +504,14 @@ public final class TcpServer implements AutoCloseable {
             return this;
         }
 
-        /** Names the server in thread names, log lines and the {@code server} meter tag; default "tcp". */
+        /**
+         * Names the server in thread names, log lines and the {@code server} meter tag; default "tcp".
+         * Names are unique per meter registry while the server runs: a name given here that another
+         * server holds fails {@code start()}; the default becomes "tcp-2", "tcp-3", ... when taken.
+         */
         public Builder name(String value) {
             name = Objects.requireNonNull(value, "name");
+            nameChosen = true;
             return this;
         }
 
