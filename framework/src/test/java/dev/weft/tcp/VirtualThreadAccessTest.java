@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VirtualThreadAccessTest {
 
     private static final String OPEN_LANG = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+    private static final String OPEN_NIO = "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED";
     private static final String NOT_OPEN = "java.base does not open java.lang to the unnamed module; start the JVM"
             + " with --add-opens java.base/java.lang=ALL-UNNAMED to run virtual threads on Weft's carriers";
 
@@ -175,6 +176,25 @@ class VirtualThreadAccessTest {
         assertEquals(List.of("THROWN java.lang.IllegalStateException: weft.scheduler=carriers, but " + NOT_OPEN),
                 child.out, child.err);
         assertEquals(List.of(), child.logged(), child.err);
+    }
+
+    /**
+     * A carrier thread is the first in its JVM to read from a JDK socket; the JDK's pollers, started
+     * by the probe from a platform thread, still get the JDK's scheduler (on 21, platform threads).
+     * Without the probe's early initialisation they would inherit the carrier (the spike's
+     * {@code noPollerInit} run showed it).
+     */
+    @Test
+    void theJdkPollersStayOffTheCarriers() throws Exception {
+        Child child = child(List.of(OPEN_LANG, OPEN_NIO), "pollers");
+        assertTrue(child.out.get(0).startsWith("PROBE true"), child.out + child.err);
+        assertEquals("READ 42 on weft-carrier-0", child.out.get(1), child.err);
+        List<String> pollers = child.out.subList(2, child.out.size());
+        assertFalse(pollers.isEmpty(), child.out + child.err);
+        String expected = JdkThreading.current().jdkPollersAreVirtual() ? " default" : " platform";
+        for (String line : pollers) {
+            assertTrue(line.startsWith("POLLER ") && line.endsWith(expected), pollers + child.err);
+        }
     }
 
     private record Child(List<String> out, String err) {
