@@ -48,7 +48,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Closing</b> drains the queue to the JDK's scheduler (never dropping a continuation) and
  * waits a bounded time for the thread to end; a task still running then ends on its own time and
- * the thread exits after it. Thread-safe.
+ * the thread exits after it. A submitter that raced the close looks at the lifecycle again after
+ * its enqueue and drains what it may have left behind (Micronaut's loom-carrier mode counts its
+ * submitters in flight for the same race; a second look is enough here because anyone may drain
+ * the queue). Thread-safe.
  */
 final class Carrier implements AutoCloseable {
 

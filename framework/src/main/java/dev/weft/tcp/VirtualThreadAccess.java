@@ -332,8 +332,6 @@ final class VirtualThreadAccess {
                 Thread.Builder.OfVirtual b = Thread.ofVirtual();
                 builderScheduler.set(b, executor);
                 return b;
-            } catch (InvocationTargetException e) {
-                throw new IllegalStateException("cannot build virtual threads on a scheduler: " + describe(e), e);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot build virtual threads on a scheduler: " + describe(e), e);
             }
