@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -109,7 +110,7 @@ class VirtualThreadAccessTest {
                     seen.set(VirtualThreadAccess.carrierOf(me).getName() + " "
                             + (VirtualThreadAccess.schedulerOf(me) == platform));
                 });
-                assertTrue(vt.join(java.time.Duration.ofSeconds(10)));
+                assertTrue(vt.join(Duration.ofSeconds(10)));
                 assertEquals("test-scheduler true", seen.get());
                 assertSame(platform, VirtualThreadAccess.schedulerOf(vt));
             } finally {
@@ -131,7 +132,7 @@ class VirtualThreadAccessTest {
                 inherited.set(Thread.ofVirtual().unstarted(() -> { }));
                 onDefault.set(VirtualThreadAccess.defaultSchedulerBuilder().unstarted(() -> { }));
             });
-            assertTrue(parent.join(java.time.Duration.ofSeconds(10)));
+            assertTrue(parent.join(Duration.ofSeconds(10)));
             assertSame(platform, VirtualThreadAccess.schedulerOf(inherited.get()));
             assertSame(VirtualThreadAccess.defaultScheduler(), VirtualThreadAccess.schedulerOf(onDefault.get()));
             assertSame(VirtualThreadAccess.defaultScheduler(),
