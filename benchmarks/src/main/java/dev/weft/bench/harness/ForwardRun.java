@@ -3,6 +3,7 @@ package dev.weft.bench.harness;
 import dev.weft.bench.load.ClientProtocol;
 import dev.weft.bench.load.LoadResult;
 import dev.weft.bench.load.TunnelClient;
+import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.ChildJvm;
 import dev.weft.bench.servers.ServerKind;
 import dev.weft.bench.servers.ServerMain;
@@ -17,12 +18,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <p><b>wrk</b>: a {@code netty-http} backend in a JVM of its own, anew for every measurement (as in
  * the reverse-proxy scenario), the proxy started beside it ({@code weft-fwd} in its own JVM, Squid
- * or tinyproxy from their binaries; {@code direct}: none), a wrk warm-up run and the measured run,
- * wrk connecting to the proxy and asking for {@code http://127.0.0.1:BACKEND/hello}
- * ({@link Wrk#throughProxy}; {@code direct}: {@code GET /hello} to the backend). The proxy's CPU time
- * and context switches are read around the measured run ({@code direct}: the backend's). There is
- * no connection warm-up as in the other scenarios: it makes five requests per connection, and
- * tinyproxy closes every connection after one; the wrk warm-up run warms every proxy the same way.
+ * or tinyproxy from their binaries; {@code direct}: none), the connection warm-up with one request
+ * per connection ({@link Warmup#forward}: tinyproxy closes every connection after one response,
+ * where the other scenarios make five), a wrk warm-up run and the measured run, wrk connecting to
+ * the proxy and asking for {@code http://127.0.0.1:BACKEND/hello} ({@link Wrk#throughProxy};
+ * {@code direct}: {@code GET /hello} to the backend). The proxy's CPU time and context switches are
+ * read around the measured run ({@code direct}: the backend's).
  *
  * <p><b>tunnel</b>: a {@link TunnelClient} in a JVM of its own starts its sink, the proxy starts
  * letting {@code CONNECT} reach the sink's port only, and the client uploads 100 MiB at a time
@@ -63,6 +64,7 @@ final class ForwardRun {
             int backendPort = LoadRun.awaitPort(backend);
             try (ProxyUnderTest proxy = ProxyUnderTest.start(kind, backendPort, backend,
                     serverArgs(max, NO_TUNNEL_PORT), NO_TUNNEL_PORT, options, logs, tag)) {
+                Warmup.forward(proxy.port(), kind == ServerKind.DIRECT ? 0 : backendPort);
                 if (!options.warmup().isZero()) {
                     load(kind, proxy, backendPort, scenario.connections(), options.warmup(), tag + "-wrk-warmup");
                 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.bench.Loopback;
 import dev.weft.bench.load.TunnelSink;
+import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.Proc;
 import dev.weft.bench.servers.BenchServer;
 import dev.weft.bench.servers.Protocol;
@@ -31,10 +32,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Squid and tinyproxy started by the harness, for real, with the configs it writes: they forward
- * wrk's absolute-form request to an in-process {@code netty-http}, tunnel an upload to the sink's
- * port and refuse {@code CONNECT} to any other, start again on another port when theirs is taken,
- * and leave no process behind. Skipped where the binary is not installed ({@code ./weft bench}
- * installs both).
+ * absolute-form requests (the harness's warm-up among them) to an in-process {@code netty-http},
+ * tunnel an upload to the sink's port and refuse {@code CONNECT} to any other, start again on
+ * another port when theirs is taken, and leave no process behind. Skipped where the binary is not
+ * installed ({@code ./weft bench} installs both).
  */
 @Timeout(90)
 class ForwardPeerProcessTest {
@@ -75,6 +76,7 @@ class ForwardPeerProcessTest {
                 }
                 assertEquals(8 * MIB, new java.io.DataInputStream(socket.getInputStream()).readLong(), "the sink's count");
             }
+            Warmup.forward(proxy.port(), backend.port()); // a new connection per request suits every proxy
             // CONNECT to a port that is not the sink's: refused by the config, not tunnelled.
             try (Socket socket = connect(proxy.port(), backend.port())) {
                 String head = readHead(socket.getInputStream());
