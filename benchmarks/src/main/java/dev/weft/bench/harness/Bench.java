@@ -58,10 +58,12 @@ public final class Bench {
         if (options.load()) {
             boolean wrk = Wrk.installed();
             if (!wrk) {
-                System.out.println("wrk is not installed: the wrk and reverse-proxy scenarios are skipped"
-                        + " (./weft bench installs it).");
+                System.out.println("wrk is not installed: the wrk, reverse-proxy and forward-proxy wrk scenarios are"
+                        + " skipped (./weft bench installs it).");
             }
-            List<Scenario> scenarios = options.scenarios(wrk);
+            List<String> skipped = new ArrayList<>();
+            List<Scenario> scenarios = withoutMissingForwardPeers(options.scenarios(wrk), skipped);
+            skipped.forEach(m -> System.out.println("weft bench: " + m));
             List<String> missing = missingPeers(scenarios);
             if (!missing.isEmpty()) {
                 missing.forEach(m -> System.out.println("weft bench: " + m));
@@ -90,7 +92,8 @@ public final class Bench {
 
     /**
      * One sentence for each proxy peer that {@code scenarios} run and that is not installed: a run
-     * that asks for nginx or HAProxy without them is an error, not a run without them.
+     * that asks for nginx or HAProxy without them is an error, not a run without them. (Squid and
+     * tinyproxy are left out before: {@link #withoutMissingForwardPeers}.)
      */
     static List<String> missingPeers(List<Scenario> scenarios) {
         List<String> missing = new ArrayList<>();
@@ -101,6 +104,34 @@ public final class Bench {
             }
         }
         return missing;
+    }
+
+    /**
+     * {@code scenarios} without the forward-proxy peers (Squid, tinyproxy) that are not installed, and
+     * a sentence in {@code skipped} for each: the forward-proxy scenario runs without them (its target
+     * is then "not measured"), and the rest of the run goes on.
+     */
+    static List<Scenario> withoutMissingForwardPeers(List<Scenario> scenarios, List<String> skipped) {
+        return withoutMissingForwardPeers(scenarios, skipped, ProxyPeer::installed);
+    }
+
+    /** As {@link #withoutMissingForwardPeers(List, List)}, with {@code installed} saying which peers are there. */
+    static List<Scenario> withoutMissingForwardPeers(List<Scenario> scenarios, List<String> skipped,
+            java.util.function.Predicate<ProxyPeer> installed) {
+        List<ServerKind> gone = new ArrayList<>();
+        for (ServerKind kind : ProxyPeer.kindsIn(scenarios)) {
+            ProxyPeer peer = ProxyPeer.of(kind).orElseThrow();
+            if (kind.protocol() == Protocol.FORWARD && !installed.test(peer)) {
+                gone.add(kind);
+                skipped.add(peer.missing(kind) + " The forward-proxy scenario runs without it.");
+            }
+        }
+        if (gone.isEmpty()) {
+            return scenarios;
+        }
+        return scenarios.stream().map(s -> new Scenario(s.protocol(), s.tool(), s.connections(), s.rate(),
+                s.servers().stream().filter(k -> !gone.contains(k)).toList()))
+                .filter(s -> !s.servers().isEmpty()).toList();
     }
 
     /** Writes the tables and charts of {@code report} to {@code out}, and into README.md if asked. */
@@ -167,10 +198,14 @@ public final class Bench {
                 r.connectErrors(), r.errors(), r.timeouts(), r.firstError());
         String memory = Double.isNaN(m.rssPerConnKiB()) ? ""
                 : String.format(", idle %.2f KiB RSS / %.2f KiB heap per conn", m.rssPerConnKiB(), m.heapPerConnKiB());
-        String cpu = m.scenario().protocol() == Protocol.PROXY && Double.isFinite(m.serverCpuPerMsgUs())
-                ? String.format(", proxy CPU %.1f µs/req", m.serverCpuPerMsgUs()) : "";
-        return String.format("%,.0f msgs/s, p99 %.2f ms%s%s%s (%d s; %s left)", r.msgsPerSec(), r.p99Us() / 1e3,
-                memory, cpu, problems, TimeUnit.NANOSECONDS.toSeconds(nanos), eta);
+        boolean tunnel = m.scenario().tool() == Scenario.Tool.TUNNEL;
+        boolean proxy = m.scenario().protocol() == Protocol.PROXY || m.scenario().protocol() == Protocol.FORWARD;
+        String cpu = proxy && Double.isFinite(m.serverCpuPerMsgUs())
+                ? String.format(", proxy CPU %.1f µs/%s", m.serverCpuPerMsgUs(), tunnel ? "MiB" : "req") : "";
+        String rate = tunnel ? String.format("%,.0f MiB/s, median upload %.1f ms", r.msgsPerSec(), r.p50Us() / 1e3)
+                : String.format("%,.0f msgs/s, p99 %.2f ms", r.msgsPerSec(), r.p99Us() / 1e3);
+        return String.format("%s%s%s%s (%d s; %s left)", rate, memory, cpu, problems,
+                TimeUnit.NANOSECONDS.toSeconds(nanos), eta);
     }
 
     private static String eta(long started, int done, int total) {

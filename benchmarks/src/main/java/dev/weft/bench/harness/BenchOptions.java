@@ -25,7 +25,7 @@ import java.util.List;
  * @param openConnections the open-loop connection count
  * @param echoRate     the echo open loop's offered messages per second
  * @param httpRate     the HTTP open loop's offered requests per second
- * @param proxyConnections the wrk connection counts of the reverse-proxy scenario
+ * @param proxyConnections the wrk connection counts of the reverse-proxy and forward-proxy scenarios
  * @param servers      the servers to compare
  * @param jmh          whether to run the JMH suite
  * @param load         whether to run the load harness
@@ -60,7 +60,8 @@ record BenchOptions(
     static final int MAX_CONNECTIONS = 19_500;
     /**
      * Connections through a proxy: it holds a client and a backend connection for each, and
-     * HAProxy's {@code maxconn} is {@value HaproxyPeer#MAXCONN} (within the 20,000 open files).
+     * HAProxy's {@code maxconn} is {@value HaproxyPeer#MAXCONN} (within the 20,000 open files);
+     * tinyproxy's {@code MaxClients} is {@value TinyproxyPeer#MAX_CLIENTS}.
      */
     static final int MAX_PROXY_CONNECTIONS = 8_000;
 
@@ -105,21 +106,26 @@ record BenchOptions(
     }
 
     /**
-     * The scenarios, in the order each repetition runs them: echo, HTTP, then the reverse proxy
-     * (wrk only, so none without it), each with the selected servers that speak its protocol.
+     * The scenarios, in the order each repetition runs them: echo, HTTP, the reverse proxy (wrk only,
+     * so none without it), then the forward proxy (wrk, if it is there, and the tunnel uploads), each
+     * with the selected servers that speak its protocol. {@code direct}, the reference of both proxy
+     * scenarios, joins the one whose proxies are selected, or both when no proxy is.
      */
     List<Scenario> scenarios(boolean wrkInstalled) {
         List<Scenario> all = new ArrayList<>();
         for (Protocol p : Protocol.values()) {
-            List<ServerKind> of = servers.stream().filter(s -> s.protocol() == p).toList();
-            if (of.isEmpty()) {
+            List<ServerKind> of = servers.stream().filter(s -> s.speaks(p)).toList();
+            if (of.isEmpty() || of.stream().allMatch(ServerKind::reference) && otherProxiesSelected(p)) {
                 continue;
             }
-            if (p == Protocol.PROXY) {
+            if (p == Protocol.PROXY || p == Protocol.FORWARD) {
                 if (wrkInstalled) {
                     for (int c : proxyConnections) {
                         all.add(new Scenario(p, Scenario.Tool.WRK, c, 0, of));
                     }
+                }
+                if (p == Protocol.FORWARD) {
+                    all.add(new Scenario(p, Scenario.Tool.TUNNEL, 1, 0, of));
                 }
                 continue;
             }
@@ -133,6 +139,12 @@ record BenchOptions(
             }
         }
         return all;
+    }
+
+    /** Whether a proxy (not {@code direct}) of another proxy scenario than {@code p}'s is selected. */
+    private boolean otherProxiesSelected(Protocol p) {
+        return servers.stream()
+                .anyMatch(s -> !s.reference() && s.protocol() != p && ServerKind.DIRECT.speaks(s.protocol()));
     }
 
     private static List<Integer> ints(String flag, String csv, int max, String why) {

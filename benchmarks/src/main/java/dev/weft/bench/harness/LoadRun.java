@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * processes are gone when {@link #run} returns or throws.
  *
  * <p>The reverse-proxy scenario ({@link Protocol#PROXY}) runs differently, see {@link #proxied}: a
- * backend of its own for each measurement, the proxy in front of it, wrk through the proxy.
+ * backend of its own for each measurement, the proxy in front of it, wrk through the proxy. So does
+ * the forward-proxy scenario ({@link Protocol#FORWARD}, {@link ForwardRun}).
  */
 final class LoadRun {
 
@@ -46,6 +47,9 @@ final class LoadRun {
         String tag = kind.label() + "-" + scenario.name().replaceAll("[^A-Za-z0-9]+", "-") + "-" + repetition;
         if (scenario.protocol() == Protocol.PROXY) {
             return proxied(scenario, kind, repetition, tag);
+        }
+        if (scenario.protocol() == Protocol.FORWARD) {
+            return new ForwardRun(options, logs).run(scenario, kind, repetition, tag);
         }
         try (ChildJvm server = ChildJvm.start("server " + kind.label(), options.jvmFlags(), ServerMain.class,
                 List.of("--server", kind.label(), "--max-connections", String.valueOf(scenario.connections() + 100)),
@@ -99,7 +103,7 @@ final class LoadRun {
         try (ChildJvm backend = ChildJvm.start("backend netty-http", options.jvmFlags(), ServerMain.class,
                 List.of("--server", ServerKind.NETTY_HTTP.label(), "--max-connections", String.valueOf(max)),
                 logs.resolve(tag + "-backend.log"));
-                Proxy proxy = startProxy(kind, awaitPort(backend), backend, max, tag)) {
+                ProxyUnderTest proxy = startProxy(kind, awaitPort(backend), backend, max, tag)) {
             Warmup.run(Protocol.HTTP, proxy.port());
             if (!options.warmup().isZero()) {
                 Wrk.run(proxy.port(), scenario.connections(), options.warmup(), logs.resolve(tag + "-wrk-warmup.log"));
@@ -113,47 +117,10 @@ final class LoadRun {
         }
     }
 
-    private Proxy startProxy(ServerKind kind, int backendPort, ChildJvm backend, int max, String tag)
+    private ProxyUnderTest startProxy(ServerKind kind, int backendPort, ChildJvm backend, int max, String tag)
             throws IOException, InterruptedException {
-        if (kind == ServerKind.DIRECT) {
-            Proc proc = Proc.of(backend.pid());
-            return new Proxy(backendPort, proc::cpuNanos, proc::contextSwitches, () -> { });
-        }
-        if (kind.inJvm()) {
-            ChildJvm jvm = ChildJvm.start("proxy " + kind.label(), options.jvmFlags(), ServerMain.class,
-                    List.of("--server", kind.label(), "--max-connections", String.valueOf(max),
-                            "--backend-port", String.valueOf(backendPort)),
-                    logs.resolve(tag + "-server.log"));
-            try {
-                int port = awaitPort(jvm);
-                Proc proc = Proc.of(jvm.pid());
-                return new Proxy(port, proc::cpuNanos, proc::contextSwitches, jvm::close);
-            } catch (RuntimeException | InterruptedException e) {
-                jvm.close();
-                throw e;
-            }
-        }
-        ProxyPeer peer = ProxyPeer.of(kind).orElseThrow(() -> new IllegalArgumentException(kind + " is no proxy"));
-        PeerProcess p = PeerProcess.start(peer, backendPort, logs.resolve(tag));
-        return new Proxy(p.port(), p::cpuNanos, p::contextSwitches, p::close);
-    }
-
-    /** The proxy under test, whichever it is: where to send the load, what to sample, how to stop it. */
-    private record Proxy(int port, java.util.function.LongSupplier cpu, java.util.function.LongSupplier switches,
-            Runnable stop) implements AutoCloseable {
-
-        long cpuNanos() {
-            return cpu.getAsLong();
-        }
-
-        long contextSwitches() {
-            return switches.getAsLong();
-        }
-
-        @Override
-        public void close() {
-            stop.run();
-        }
+        return ProxyUnderTest.start(kind, backendPort, backend, List.of("--max-connections", String.valueOf(max),
+                "--backend-port", String.valueOf(backendPort)), backendPort, options, logs, tag);
     }
 
     private static Measurement measurement(Scenario scenario, ServerKind kind, int repetition, LoadResult result,
@@ -178,7 +145,7 @@ final class LoadRun {
         return 30 + scenario.connections() / 250;
     }
 
-    private static int awaitPort(ChildJvm server) throws InterruptedException {
+    static int awaitPort(ChildJvm server) throws InterruptedException {
         long deadline = System.nanoTime() + START_NANOS;
         for (String line; (line = server.next(deadline)) != null; ) {
             if (line.startsWith(ServerMain.LISTENING)) {

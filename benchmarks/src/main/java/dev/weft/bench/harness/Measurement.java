@@ -11,11 +11,13 @@ import java.util.Locale;
  * @param scenario          what was run
  * @param server            the server's label ({@link dev.weft.bench.servers.ServerKind#label()})
  * @param repetition        1, 2, 3, ...
- * @param result            what the load tool measured (for wrk: req/s, p50, p99 and max; no p99.9)
+ * @param result            what the load tool measured (for wrk: req/s, p50, p99 and max; no p99.9; for
+ *                          the tunnel uploads: MiB as the messages, MiB/s as the rate, the median and
+ *                          the longest upload as p50 and max)
  * @param rssPerConnKiB     resident memory the server gained per idle connection, KiB; NaN if not measured
  * @param heapPerConnKiB    live heap the server gained per idle connection, KiB; NaN if not measured
  * @param serverCpuPerMsgUs the server process's CPU time (user + system) per message during the
- *                          measured phase, microseconds
+ *                          measured phase, microseconds (a proxy's: per request, per MiB tunnelled)
  * @param serverSwitchesPerMsg the server's context switches (all its threads, voluntary and not) per
  *                          message during the measured phase: how often its threads went to sleep
  */
@@ -53,7 +55,7 @@ public record Measurement(
         /** The measurement again (the scenario's server list is not kept: the report needs none). */
         Measurement measurement() {
             Scenario s = new Scenario(Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)),
-                    tool.equals(Scenario.Tool.WRK.label()) ? Scenario.Tool.WRK : Scenario.Tool.WEFT_CLIENT,
+                    Scenario.Tool.of(tool),
                     connections, rate, List.of());
             return new Measurement(s, server, repetition, result, rssPerConnKiB, heapPerConnKiB, serverCpuPerMsgUs,
                     serverSwitchesPerMsg);

@@ -15,14 +15,14 @@ import java.util.function.IntSupplier;
 
 /**
  * A {@link ProxyPeer} running: its config written into a directory of its own, the binary started
- * in the foreground with its output in {@code DIR/<name>.log}, on a free loopback port. nginx and
- * HAProxy cannot be told to bind port 0 and say which port they got, so a free port is found by
+ * in the foreground with its output in {@code DIR/<name>.log}, on a free loopback port. None of the
+ * peers can be told to bind port 0 and say which port they got, so a free port is found by
  * binding a {@link ServerSocket} to port 0 and closing it; if another process takes it before the
  * peer does, the peer fails to bind and is started again on another port. It counts as started
  * when the process itself holds the listening socket ({@link Proc#listensOn}).
  *
  * <p>CPU time and context switches are those of the process and its children (nginx's master and
- * workers; HAProxy is one process). {@link #close()} stops it by its PID: {@code SIGTERM}, then
+ * workers; HAProxy, Squid with {@code -N} and tinyproxy are one process each). {@link #close()} stops it by its PID: {@code SIGTERM}, then
  * {@code SIGKILL} for whatever of it (the process, its children) is left after a few seconds.
  * Used from one thread.
  */
@@ -48,9 +48,12 @@ final class PeerProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
-    /** Starts {@code peer} in front of 127.0.0.1:{@code backendPort}, its files in {@code dir}, on a free port. */
-    static PeerProcess start(ProxyPeer peer, int backendPort, Path dir) throws IOException, InterruptedException {
-        return start(peer, backendPort, dir, PeerProcess::freePort);
+    /**
+     * Starts {@code peer} on a free port, its files in {@code dir}: a reverse proxy in front of
+     * 127.0.0.1:{@code target}, a forward proxy that lets {@code CONNECT} reach port {@code target}.
+     */
+    static PeerProcess start(ProxyPeer peer, int target, Path dir) throws IOException, InterruptedException {
+        return start(peer, target, dir, PeerProcess::freePort);
     }
 
     /**
@@ -60,7 +63,7 @@ final class PeerProcess implements AutoCloseable {
      * @throws IOException if it is not installed, exits at start for another reason than a taken
      *                     port (the message holds the end of its log), or does not listen in time
      */
-    static PeerProcess start(ProxyPeer peer, int backendPort, Path dir, IntSupplier ports)
+    static PeerProcess start(ProxyPeer peer, int target, Path dir, IntSupplier ports)
             throws IOException, InterruptedException {
         if (!peer.installed()) {
             throw new IOException(peer.binary() + " is not installed (Debian package " + peer.debianPackage() + ")");
@@ -71,7 +74,7 @@ final class PeerProcess implements AutoCloseable {
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             int port = ports.getAsInt();
             Files.writeString(dir.resolve(peer.configName()),
-                    peer.config(String.valueOf(port), String.valueOf(backendPort), dir.toString()),
+                    peer.config(String.valueOf(port), String.valueOf(target), dir.toString()),
                     StandardCharsets.UTF_8);
             long logStart = Files.exists(log) ? Files.size(log) : 0;
             Process p = new ProcessBuilder(peer.command(dir))
@@ -156,7 +159,7 @@ final class PeerProcess implements AutoCloseable {
             // The hook is running or will run: it kills the process.
         }
         List<ProcessHandle> children = process.toHandle().children().toList();
-        process.destroy(); // SIGTERM: nginx's master stops its workers and exits, HAProxy exits
+        process.destroy(); // SIGTERM: nginx's master stops its workers and exits, the others exit
         try {
             if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
                 kill(process.toHandle());

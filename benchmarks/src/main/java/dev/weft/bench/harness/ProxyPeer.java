@@ -11,13 +11,13 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A reverse proxy the harness compares Weft's with, run from its Debian package's binary with a
- * config the harness writes: {@link NginxPeer} or {@link HaproxyPeer}. {@link PeerProcess} starts,
- * samples and stops it.
+ * A proxy the harness compares Weft's with, run from its Debian package's binary with a config the
+ * harness writes: the reverse proxies {@link NginxPeer} and {@link HaproxyPeer}, the forward proxies
+ * {@link SquidPeer} and {@link TinyproxyPeer}. {@link PeerProcess} starts, samples and stops it.
  */
-sealed interface ProxyPeer permits NginxPeer, HaproxyPeer {
+sealed interface ProxyPeer permits NginxPeer, HaproxyPeer, SquidPeer, TinyproxyPeer {
 
-    /** How the report names it: {@code nginx}, {@code HAProxy}. */
+    /** How the report names it: {@code nginx}, {@code HAProxy}, {@code Squid}, {@code tinyproxy}. */
     String name();
 
     /** The binary, e.g. {@code /usr/sbin/nginx}. */
@@ -30,12 +30,13 @@ sealed interface ProxyPeer permits NginxPeer, HaproxyPeer {
     String configName();
 
     /**
-     * The config of a proxy listening on 127.0.0.1:{@code port}, forwarding to
-     * 127.0.0.1:{@code backendPort}, keeping its files (pid, logs, temporary files) in {@code dir}.
-     * Strings, so that the README can show it with placeholders ({@code PORT}, {@code BACKEND},
-     * {@code DIR}).
+     * The config of a proxy listening on 127.0.0.1:{@code port}, keeping its files (pid, logs,
+     * temporary files) in {@code dir}. A reverse proxy forwards to 127.0.0.1:{@code target}; a
+     * forward proxy goes wherever its clients ask, and lets {@code CONNECT} reach port {@code target}
+     * only. Strings, so that the README can show it with placeholders ({@code PORT}, {@code BACKEND}
+     * or {@code SINK}, {@code DIR}).
      */
-    String config(String port, String backendPort, String dir);
+    String config(String port, String target, String dir);
 
     /** The command that runs it in the foreground, so that the harness owns the process. */
     List<String> command(Path dir);
@@ -49,13 +50,27 @@ sealed interface ProxyPeer permits NginxPeer, HaproxyPeer {
     /** The version, e.g. {@code 1.22.1}, out of the version command's output; empty if there is none. */
     Optional<String> version(String versionOutput);
 
-    /** The peer behind a server kind: {@code nginx-proxy} or {@code haproxy-proxy}; empty for the others. */
+    /**
+     * The peer behind a server kind: {@code nginx-proxy}, {@code haproxy-proxy}, {@code squid} or
+     * {@code tinyproxy}; empty for the others.
+     */
     static Optional<ProxyPeer> of(ServerKind kind) {
         return switch (kind) {
             case NGINX_PROXY -> Optional.of(new NginxPeer());
             case HAPROXY_PROXY -> Optional.of(new HaproxyPeer());
+            case SQUID -> Optional.of(new SquidPeer());
+            case TINYPROXY -> Optional.of(new TinyproxyPeer());
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * Whether its context switches can be counted: {@link dev.weft.bench.proc.Proc#contextSwitches}
+     * adds up the live threads, so a proxy that starts a thread per connection and ends it
+     * (tinyproxy) loses the switches of every thread that ended. Its CPU time is counted whole.
+     */
+    default boolean switchesCounted() {
+        return true;
     }
 
     /** Whether the binary is there. */

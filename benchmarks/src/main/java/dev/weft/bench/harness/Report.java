@@ -3,7 +3,6 @@ package dev.weft.bench.harness;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.weft.bench.json.BenchJson;
 import dev.weft.bench.servers.Protocol;
-import dev.weft.bench.servers.ServerKind;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -114,7 +113,8 @@ final class Report {
     String markdown(String imagePrefix) {
         StringBuilder md = new StringBuilder();
         md.append(header());
-        md.append("\n### Targets (Weft against Netty, its reverse proxy against nginx and HAProxy; same run)\n\n");
+        md.append("\n### Targets (Weft against Netty, its reverse proxy against nginx and HAProxy, its forward proxy"
+                + " against Squid and tinyproxy; same run)\n\n");
         table(md, List.of("target", "Weft", "Netty", "ratio", "verdict"), verdicts.stream().map(v -> List.of(
                 v.target(), v.weft(), v.reference(), Double.isFinite(v.ratio()) ? fmt("%.2f×", v.ratio()) : "",
                 "**" + v.verdict() + "**")).toList());
@@ -123,7 +123,8 @@ final class Report {
             openLoop(md, p);
         }
         wrk(md);
-        proxy(md);
+        ProxyTables.reverse(md, summaries);
+        ProxyTables.forward(md, summaries);
         memory(md);
         cpu(md);
         jmhTable(md);
@@ -140,36 +141,8 @@ final class Report {
                 + " Loopback only: the load client shares the cores with the server, so ratios matter more than"
                 + " absolutes.%s%n",
                 info.command(), DATE.format(info.start()), info.machine(), info.jdk(), String.join(" ", info.jvmFlags()),
-                info.weftTransport(), info.weftEcho(), proxySettings(), s / 60, s % 60, reps,
+                info.weftTransport(), info.weftEcho(), ProxyTables.settings(summaries, info), s / 60, s % 60, reps,
                 info.quick() ? " **Quick run: proves the benchmarks work; do not quote these numbers.**" : "");
-    }
-
-    /**
-     * What the reverse-proxy scenario ran, for the header; empty when the run has none. The settings
-     * are fixed in the code ({@link ProxyPeer}'s configs, {@code WeftServers.proxy}); the versions are
-     * the binaries' own.
-     */
-    private String proxySettings() {
-        if (proxied().isEmpty()) {
-            return "";
-        }
-        String nginx = peerVersion("nginx");
-        String haproxy = peerVersion("HAProxy");
-        return fmt(" reverse proxy: Weft's `ReverseProxy` (`keepalive(%d)`) as the fallback of an `HttpServer` on"
-                + " the same transport, in its own JVM; %s (`worker_processes 2`, upstream `keepalive 64`,"
-                + " `proxy_http_version 1.1`); %s (`nbthread 2`, `http-reuse always`, `maxconn %d`); each in front of"
-                + " one `netty-http` backend in a JVM of its own, started anew for each measurement; `direct` is the"
-                + " backend alone;", ServerKind.weftProxyKeepalive(), nginx, haproxy, HaproxyPeer.MAXCONN);
-    }
-
-    /** {@code nginx 1.22.1} as the run recorded it, or the name alone. */
-    private String peerVersion(String name) {
-        for (String p : info.peers().split(",\\s*")) {
-            if (p.startsWith(name + " ")) {
-                return p;
-            }
-        }
-        return name;
     }
 
     private void closedLoop(StringBuilder md, Protocol p, String imagePrefix) {
@@ -232,43 +205,6 @@ final class Report {
                 .toList());
     }
 
-    /** The reverse-proxy scenario's summaries. */
-    private List<Summary> proxied() {
-        return summaries.stream().filter(s -> s.scenario().protocol() == Protocol.PROXY).toList();
-    }
-
-    /**
-     * The reverse-proxy table: a row per connection count and proxy (in the order they ran in the
-     * first repetition, {@code direct} among them), wrk's figures, the failures added up over the
-     * repetitions, the proxy's CPU and context switches per request, and req/s against
-     * {@code direct} in the same run.
-     */
-    private void proxy(StringBuilder md) {
-        List<Summary> proxied = proxied();
-        if (proxied.isEmpty()) {
-            return;
-        }
-        md.append("\n### Reverse proxy: `GET /hello` through each proxy to one `netty-http` backend (wrk"
-                + " `-t2 -cN --latency --timeout 2s`, its own figures; `direct`: no proxy; CPU and context switches"
-                + " are the proxy's, for `direct` the backend's)\n\n");
-        List<String> servers = servers(proxied);
-        List<List<String>> rows = new ArrayList<>();
-        for (int c : connections(proxied)) {
-            java.util.Optional<Summary> direct = find(proxied, c, ServerKind.DIRECT.label());
-            for (String server : servers) {
-                find(proxied, c, server).ifPresent(x -> rows.add(List.of(fmt("%,d", c), x.server(),
-                        range(x.msgsPerSec(), "%,.0f"),
-                        direct.filter(d -> d.msgsPerSec().measured() && x.msgsPerSec().measured())
-                                .map(d -> fmt("%.2f×", x.msgsPerSec().median() / d.msgsPerSec().median())).orElse(""),
-                        ms(x.p50Us()), ms(x.p99Us()), fmt("%,d", x.timeouts()),
-                        fmt("%,d", x.errors() + x.connectErrors()), median(x.cpuPerMsgUs(), "%.1f"),
-                        median(x.switchesPerMsg(), "%.2f"))));
-            }
-        }
-        table(md, List.of("connections", "proxy", "req/s", "vs direct", "p50", "p99", "timeouts",
-                "errors (non-2xx, socket)", "CPU µs/req", "context switches/req"), rows);
-    }
-
     private void memory(StringBuilder md) {
         List<Summary> closed = summaries.stream()
                 .filter(s -> s.scenario().tool() == Scenario.Tool.WEFT_CLIENT && s.scenario().rate() == 0
@@ -284,7 +220,8 @@ final class Report {
 
     private void cpu(StringBuilder md) {
         List<Summary> all = summaries.stream()
-                .filter(s -> s.cpuPerMsgUs().measured() && s.scenario().protocol() != Protocol.PROXY).toList();
+                .filter(s -> s.cpuPerMsgUs().measured() && s.scenario().protocol() != Protocol.PROXY
+                        && s.scenario().protocol() != Protocol.FORWARD).toList();
         if (all.isEmpty()) {
             return;
         }
@@ -343,15 +280,15 @@ final class Report {
                 .toList();
     }
 
-    private static List<String> servers(List<Summary> list) {
+    static List<String> servers(List<Summary> list) {
         return list.stream().map(Summary::server).distinct().toList();
     }
 
-    private static List<Integer> connections(List<Summary> list) {
+    static List<Integer> connections(List<Summary> list) {
         return list.stream().map(s -> s.scenario().connections()).distinct().sorted().toList();
     }
 
-    private static java.util.Optional<Summary> find(List<Summary> list, int connections, String server) {
+    static java.util.Optional<Summary> find(List<Summary> list, int connections, String server) {
         return list.stream().filter(s -> s.scenario().connections() == connections && s.server().equals(server))
                 .findFirst();
     }
@@ -371,11 +308,11 @@ final class Report {
     }
 
     /** The median alone, or a dash when not measured. */
-    private static String median(Stat s, String format) {
+    static String median(Stat s, String format) {
         return s.measured() ? fmt(format, s.median()) : "—";
     }
 
-    private static String ms(Stat us) {
+    static String ms(Stat us) {
         if (!us.measured()) {
             return "—";
         }

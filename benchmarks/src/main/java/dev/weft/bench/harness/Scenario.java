@@ -8,10 +8,10 @@ import java.util.List;
 /**
  * One load workload, run against each of its servers in turn.
  *
- * @param protocol    echo or HTTP
+ * @param protocol    echo, HTTP, or HTTP through a reverse or a forward proxy
  * @param tool        who makes the load: {@link Tool#WEFT_CLIENT} (this module's load client, in its own
- *                    JVM) or {@link Tool#WRK}
- * @param connections concurrent connections
+ *                    JVM), {@link Tool#WRK}, or {@link Tool#TUNNEL} (uploads through {@code CONNECT})
+ * @param connections concurrent connections (1 for the tunnel uploads, one at a time)
  * @param rate        0 for a closed loop, else the open loop's offered messages per second
  * @param servers     the servers compared, in the order they alternate in the first repetition
  */
@@ -22,7 +22,12 @@ public record Scenario(Protocol protocol, Tool tool, int connections, int rate, 
         /** {@code dev.weft.bench.load.LoadClient}: checked replies, HdrHistogram, closed or open loop. */
         WEFT_CLIENT("weft-load-client"),
         /** The Debian package {@code wrk}: closed loop, HTTP only, its own latency figures. */
-        WRK("wrk");
+        WRK("wrk"),
+        /**
+         * {@code dev.weft.bench.load.TunnelClient}: 100 MiB uploads, one after the other, each through a
+         * new {@code CONNECT} tunnel to a sink in the same JVM; a "message" is one MiB.
+         */
+        TUNNEL("tunnel-upload");
 
         private final String label;
 
@@ -32,6 +37,16 @@ public record Scenario(Protocol protocol, Tool tool, int connections, int rate, 
 
         public String label() {
             return label;
+        }
+
+        /** The tool with this label, as {@code results.json} names it. */
+        public static Tool of(String label) {
+            for (Tool t : values()) {
+                if (t.label.equals(label)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("unknown load tool '" + label + "'");
         }
     }
 
@@ -55,11 +70,17 @@ public record Scenario(Protocol protocol, Tool tool, int connections, int rate, 
         return rate == 0 ? "closed" : "open";
     }
 
-    /** A short name: {@code echo closed 10000}, {@code http open 10000 @20000/s}, {@code http wrk 10000}. */
+    /**
+     * A short name: {@code echo closed 10000}, {@code http open 10000 @20000/s}, {@code http wrk 10000},
+     * {@code forward tunnel}.
+     */
     public String name() {
         String p = protocol.name().toLowerCase(java.util.Locale.ROOT);
         if (tool == Tool.WRK) {
             return p + " wrk " + connections;
+        }
+        if (tool == Tool.TUNNEL) {
+            return p + " tunnel";
         }
         return p + " " + mode() + " " + connections + (rate == 0 ? "" : " @" + rate + "/s");
     }

@@ -6,16 +6,21 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The targets of the benchmark issue, judged on a run's medians: Weft against Netty on the same
- * machine in the same run. A target whose figures the run did not measure (a quick run, a filtered
- * one) is "not measured", never met.
+ * The targets of the benchmark issues, judged on a run's medians: Weft against Netty on the same
+ * machine in the same run, its reverse proxy against nginx and HAProxy, its forward proxy against
+ * Squid and tinyproxy and against no proxy. A target whose figures the run did not measure (a quick
+ * run, a filtered one) is "not measured", never met.
  */
 final class Targets {
 
     /** The connection count the headline targets are stated at. */
     static final int C10K = 10_000;
-    /** The connection counts the reverse-proxy target is stated at. */
+    /** The connection counts the reverse-proxy and forward-proxy targets are stated at. */
     static final List<Integer> PROXY_CONNECTIONS = List.of(100, 1_000);
+    /** How many times the better of Squid's and tinyproxy's req/s Weft's forward proxy is to reach. */
+    static final double FORWARD_FACTOR = 2.0;
+    /** The share of a direct upload's throughput a tunnel is to keep. */
+    static final double TUNNEL_SHARE = 0.9;
 
     /**
      * One target's verdict.
@@ -58,7 +63,76 @@ final class Targets {
                 closed(summaries, Protocol.ECHO, C10K, "weft"), closed(summaries, Protocol.ECHO, C10K, "netty"),
                 s -> s.rssPerConnKiB().median(), "%.2f KiB"));
         v.add(reverseProxy(summaries));
+        v.add(forwardProxy(summaries));
+        v.add(tunnel(summaries));
         return v;
+    }
+
+    /**
+     * Weft's forward proxy against Squid and tinyproxy, at 100 and at 1,000 connections: req/s at
+     * least {@value #FORWARD_FACTOR} times the better peer's at each, no timeouts or errors (a non-2xx
+     * answer is no request served) in any repetition. The ratio is the lower of the two req/s ratios
+     * to the better peer (met from 2.00×); "not measured" unless all three were measured at both counts.
+     */
+    private static Verdict forwardProxy(List<Summary> summaries) {
+        String target = "forward proxy req/s, 100 and 1,000 conns: ≥ 2× the better of Squid and tinyproxy,"
+                + " 0 timeouts, 0 errors";
+        List<String> weftRps = new ArrayList<>();
+        List<String> bestRps = new ArrayList<>();
+        double ratio = Double.POSITIVE_INFINITY;
+        long bad = 0;
+        for (int c : PROXY_CONNECTIONS) {
+            Optional<Summary> weft = forwarded(summaries, Scenario.Tool.WRK, c, "weft-fwd");
+            Optional<Summary> squid = forwarded(summaries, Scenario.Tool.WRK, c, "squid");
+            Optional<Summary> tinyproxy = forwarded(summaries, Scenario.Tool.WRK, c, "tinyproxy");
+            if (weft.isEmpty() || squid.isEmpty() || tinyproxy.isEmpty()) {
+                return notMeasured(target);
+            }
+            double w = weft.get().msgsPerSec().median();
+            double best = Math.max(squid.get().msgsPerSec().median(), tinyproxy.get().msgsPerSec().median());
+            if (!Double.isFinite(w) || !(best > 0)) {
+                return notMeasured(target);
+            }
+            ratio = Math.min(ratio, w / best);
+            bad += weft.get().timeouts() + weft.get().errors() + weft.get().connectErrors();
+            weftRps.add(Report.fmt("%,.0f", w));
+            bestRps.add(Report.fmt("%,.0f", best));
+        }
+        boolean met = ratio >= FORWARD_FACTOR && bad == 0;
+        return new Verdict(target,
+                Report.fmt("%s req/s, %,d timeouts + errors", String.join(" / ", weftRps), bad),
+                Report.fmt("better peer %s req/s", String.join(" / ", bestRps)), ratio, met ? "met" : "not met");
+    }
+
+    /**
+     * Weft's {@code CONNECT} tunnel against a direct connection: the uploads' MiB/s at least
+     * {@value #TUNNEL_SHARE} of {@code direct}'s, and no upload failed in any repetition.
+     */
+    private static Verdict tunnel(List<Summary> summaries) {
+        String target = "CONNECT tunnel, 100 MiB uploads: ≥ 0.9× direct's MiB/s, 0 errors";
+        Optional<Summary> weft = forwarded(summaries, Scenario.Tool.TUNNEL, 1, "weft-fwd");
+        Optional<Summary> direct = forwarded(summaries, Scenario.Tool.TUNNEL, 1, "direct");
+        if (weft.isEmpty() || direct.isEmpty()) {
+            return notMeasured(target);
+        }
+        double w = weft.get().msgsPerSec().median();
+        double d = direct.get().msgsPerSec().median();
+        if (!Double.isFinite(w) || !(d > 0)) {
+            return notMeasured(target);
+        }
+        long bad = weft.get().errors() + weft.get().timeouts() + weft.get().connectErrors();
+        boolean met = w / d >= TUNNEL_SHARE && bad == 0;
+        return new Verdict(target, Report.fmt("%,.0f MiB/s, %,d errors", w, bad), Report.fmt("direct %,.0f MiB/s", d),
+                w / d, met ? "met" : "not met");
+    }
+
+    /** The forward-proxy scenario's summary for one tool, connection count and server, if it measured anything. */
+    static Optional<Summary> forwarded(List<Summary> summaries, Scenario.Tool tool, int connections, String server) {
+        return summaries.stream()
+                .filter(s -> s.scenario().protocol() == Protocol.FORWARD && s.scenario().tool() == tool
+                        && s.scenario().connections() == connections && s.server().equals(server)
+                        && s.msgsPerSec().measured())
+                .findFirst();
     }
 
     /**

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,7 +16,9 @@ import java.util.regex.Pattern;
  * Runs {@code wrk} (the Debian package) against {@code GET /hello} on 127.0.0.1 and reads its
  * report: req/s, the latency distribution (wrk prints p50, p75, p90, p99 and the max, no p99.9),
  * socket errors, timeouts (replies over 2 s, its {@code --timeout}) and non-2xx responses. Two
- * threads, like the machine's two cores.
+ * threads, like the machine's two cores. Through a forward proxy ({@link #throughProxy}) wrk
+ * connects to the proxy and asks for {@code http://127.0.0.1:BACKEND/hello} in absolute form, set
+ * by a Lua script ({@link #forwardScript}).
  */
 final class Wrk {
 
@@ -44,8 +48,39 @@ final class Wrk {
     /** Runs wrk with {@code connections} for {@code duration}; its output is kept in {@code log}. */
     static LoadResult run(int port, int connections, Duration duration, Path log)
             throws IOException, InterruptedException {
-        Process wrk = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + duration.toSeconds() + "s",
-                "--latency", "--timeout", "2s", "http://127.0.0.1:" + port + "/hello")
+        return run(List.of("http://127.0.0.1:" + port + "/hello"), connections, duration, log);
+    }
+
+    /**
+     * Runs wrk through the forward proxy on 127.0.0.1:{@code proxyPort} to {@code GET /hello} on
+     * 127.0.0.1:{@code backendPort}, with the script {@link #forwardScript}, written to {@code script}.
+     */
+    static LoadResult throughProxy(int proxyPort, int backendPort, int connections, Duration duration, Path script,
+            Path log) throws IOException, InterruptedException {
+        Files.writeString(script, forwardScript(backendPort), StandardCharsets.UTF_8);
+        return run(List.of("-s", script.toString(), "http://127.0.0.1:" + proxyPort + "/"), connections, duration,
+                log);
+    }
+
+    /**
+     * The Lua script that makes wrk's requests absolute-form: the path is the whole URL and
+     * {@code Host} the backend's. wrk builds the request once from these fields (the script defines
+     * no {@code request} function), as it does without a script, so it costs wrk nothing per request.
+     */
+    static String forwardScript(int backendPort) {
+        return """
+                -- absolute-form requests for a forward proxy: wrk connects to the proxy and asks for the backend
+                wrk.path = "http://127.0.0.1:%1$d/hello"
+                wrk.headers["Host"] = "127.0.0.1:%1$d"
+                """.formatted(backendPort);
+    }
+
+    private static LoadResult run(List<String> target, int connections, Duration duration, Path log)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c" + connections,
+                "-d" + duration.toSeconds() + "s", "--latency", "--timeout", "2s"));
+        command.addAll(target);
+        Process wrk = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();

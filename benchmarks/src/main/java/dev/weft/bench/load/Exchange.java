@@ -67,9 +67,10 @@ abstract sealed class Exchange permits Exchange.Echo, Exchange.Http {
     }
 
     /**
-     * Sends {@code GET /hello} and reads the response: a {@code 200} status line, headers up to the
-     * empty line, a {@code Content-Length} body that must be {@link Protocol#HELLO_BODY}. No byte
-     * may follow it (nothing was pipelined).
+     * Sends {@code GET /hello} (or another request for the hello body, such as a forward proxy's
+     * absolute-form one) and reads the response: a {@code 200} status line, headers up to the empty
+     * line, a {@code Content-Length} body that must be {@link Protocol#HELLO_BODY}. No byte may
+     * follow it (nothing was pipelined).
      */
     static final class Http extends Exchange {
         private static final int MAX_RESPONSE = 4096;
@@ -77,14 +78,20 @@ abstract sealed class Exchange permits Exchange.Echo, Exchange.Http {
         /** Lower case: {@link #startsWith} matches either case in the input. */
         private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
         private final byte[] buf = new byte[MAX_RESPONSE];
+        private final byte[] request;
 
         Http(Socket socket) throws IOException {
+            this(socket, Protocol.HELLO_REQUEST);
+        }
+
+        Http(Socket socket, byte[] request) throws IOException {
             super(socket);
+            this.request = request;
         }
 
         @Override
         void roundTrip(long seq) throws IOException {
-            out.write(Protocol.HELLO_REQUEST);
+            out.write(request);
             int filled = 0;
             int headEnd = -1;
             while (headEnd < 0) {

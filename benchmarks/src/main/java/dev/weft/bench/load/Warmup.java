@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * are opened, do a few checked round trips and close, until the accept and read paths are
  * compiled. That also steadies the figures: a parked virtual thread's stack is copied to the heap,
  * and interpreted frames take more room there than compiled ones. Every server gets the same
- * warm-up. Bounded in count and time; the connections end with a reset, leaving no
- * TIME_WAIT.
+ * warm-up ({@link #forward}: every forward proxy the same, with one request per connection).
+ * Bounded in count and time; the connections end with a reset, leaving no TIME_WAIT.
  */
 public final class Warmup {
 
@@ -38,9 +38,34 @@ public final class Warmup {
      * @throws IOException if a connection fails, a reply is wrong, or it takes longer than 30 s
      */
     public static void run(Protocol protocol, int port) throws IOException {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
         LoadOptions options = LoadOptions.parse(new String[] {"--port", String.valueOf(port),
                 "--protocol", protocol.name(), "--payload", String.valueOf(MESSAGE)});
+        run(port, ROUNDS, (i, socket) -> Exchange.of(options, i, socket));
+    }
+
+    /**
+     * Warms up the forward proxy on 127.0.0.1:{@code proxyPort} with {@code GET
+     * http://127.0.0.1:BACKEND/hello} (or, for {@code backendPort} 0, the server on
+     * {@code proxyPort} with {@code GET /hello}): the same batches of connections, one checked
+     * request each, since tinyproxy closes every connection after one response.
+     *
+     * @throws IOException if a connection fails, a reply is wrong, or it takes longer than 30 s
+     */
+    public static void forward(int proxyPort, int backendPort) throws IOException {
+        String authority = "127.0.0.1:" + backendPort;
+        byte[] request = backendPort == 0 ? Protocol.HELLO_REQUEST
+                : ("GET http://" + authority + "/hello HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        run(proxyPort, 1, (i, socket) -> new Exchange.Http(socket, request));
+    }
+
+    /** How a warm-up connection exchanges messages. */
+    private interface Exchanges {
+        Exchange on(int conn, Socket socket) throws IOException;
+    }
+
+    private static void run(int port, int rounds, Exchanges exchange) throws IOException {
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
         for (int batch = 0; batch < BATCHES; batch++) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("the warm-up took longer than " + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NANOS)
@@ -53,9 +78,9 @@ public final class Warmup {
                     sockets[i] = new Socket(Loopback.address(), port);
                     sockets[i].setTcpNoDelay(true);
                     sockets[i].setSoTimeout((int) TimeUnit.NANOSECONDS.toMillis(TIMEOUT_NANOS));
-                    exchanges[i] = Exchange.of(options, i, sockets[i]);
+                    exchanges[i] = exchange.on(i, sockets[i]);
                 }
-                for (int round = 0; round < ROUNDS; round++) {
+                for (int round = 0; round < rounds; round++) {
                     for (Exchange e : exchanges) {
                         e.roundTrip(round);
                     }

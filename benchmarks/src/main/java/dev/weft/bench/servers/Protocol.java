@@ -13,7 +13,14 @@ public enum Protocol {
      * {@code GET /hello} to one {@code netty-http} backend of its own ({@code direct}: the backend
      * itself, as a reference). Only wrk loads it.
      */
-    PROXY;
+    PROXY,
+    /**
+     * HTTP through a forward proxy: wrk sends absolute-form requests
+     * ({@code GET http://127.0.0.1:BACKEND/hello}) to the proxy, which goes to one {@code netty-http}
+     * backend of its own; and 100 MiB uploads through a {@code CONNECT} tunnel to a sink. {@code direct}:
+     * {@code GET /hello} straight to the backend, the uploads straight to the sink.
+     */
+    FORWARD;
 
     /** The HTTP servers' answer to {@code GET /hello}: the same 13 bytes from every server. */
     public static final byte[] HELLO_BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);

@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * Every server the benchmarks compare, by the name used on command lines, in JSON and in the
- * charts. The reference servers (everything but {@code weft*}) live in this module only; nginx and
- * HAProxy are the Debian packages' binaries, run by the harness ({@code dev.weft.bench.harness.ProxyPeer}).
+ * charts. The reference servers (everything but {@code weft*}) live in this module only; nginx,
+ * HAProxy, Squid and tinyproxy are the Debian packages' binaries, run by the harness
+ * ({@code dev.weft.bench.harness.ProxyPeer}).
  */
 public enum ServerKind {
     /** Weft's {@code TcpServer} running the echo example's raw handler, on Weft's epoll transport where it runs. */
@@ -38,7 +39,20 @@ public enum ServerKind {
     NGINX_PROXY("nginx-proxy", Protocol.PROXY),
     /** HAProxy ({@code /usr/sbin/haproxy}, Debian's {@code haproxy}) as a reverse proxy; not a JVM server. */
     HAPROXY_PROXY("haproxy-proxy", Protocol.PROXY),
-    /** No proxy: the load goes straight to the backend, the reference row of the reverse-proxy scenario. */
+    /**
+     * Weft's {@code ForwardProxy} ({@code keepalive} {@value WeftServers#PROXY_KEEPALIVE}, 127.0.0.1
+     * allowed, {@code CONNECT} to one port) as the fallback of an {@code HttpServer}, on the same
+     * transport as Weft's other servers.
+     */
+    WEFT_FWD("weft-fwd", Protocol.FORWARD),
+    /** Squid ({@code /usr/sbin/squid}, Debian's {@code squid}) as a forward proxy, one worker, no cache; no JVM server. */
+    SQUID("squid", Protocol.FORWARD),
+    /** tinyproxy ({@code /usr/bin/tinyproxy}, Debian's {@code tinyproxy}) as a forward proxy; not a JVM server. */
+    TINYPROXY("tinyproxy", Protocol.FORWARD),
+    /**
+     * No proxy: the load goes straight to the backend (or the tunnel's sink), the reference row of the
+     * reverse-proxy scenario and of the forward-proxy scenario ({@link #speaks}).
+     */
     DIRECT("direct", Protocol.PROXY);
 
     private final String label;
@@ -53,18 +67,32 @@ public enum ServerKind {
         return label;
     }
 
+    /** The protocol it is listed under; {@code direct}'s is {@link Protocol#PROXY}, though it speaks two. */
     public Protocol protocol() {
         return protocol;
     }
 
+    /**
+     * Whether it runs in the scenarios of {@code p}: its own protocol's, and for {@code direct} both
+     * proxy scenarios', whose reference it is.
+     */
+    public boolean speaks(Protocol p) {
+        return p == protocol || this == DIRECT && p == Protocol.FORWARD;
+    }
+
+    /** Whether it is a scenario's reference ({@code direct}) rather than a server compared. */
+    public boolean reference() {
+        return this == DIRECT;
+    }
+
     /** Whether {@link ServerMain} can run it in a JVM of its own. */
     public boolean inJvm() {
-        return this != NGINX_PROXY && this != HAPROXY_PROXY && this != DIRECT;
+        return this != NGINX_PROXY && this != HAPROXY_PROXY && this != DIRECT && this != SQUID && this != TINYPROXY;
     }
 
     /** Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections} connections. */
     public BenchServer start(int maxConnections) throws IOException {
-        return start(maxConnections, 0);
+        return start(maxConnections, 0, 0);
     }
 
     /**
@@ -72,10 +100,27 @@ public enum ServerKind {
      * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} forwards to
      * (ignored by the others).
      *
-     * @throws IllegalArgumentException for {@code weft-proxy} without a backend port
-     * @throws UnsupportedOperationException for nginx, HAProxy and {@code direct}, which are no JVM servers
+     * @throws IllegalArgumentException for {@code weft-proxy} without a backend port, {@code weft-fwd}
+     *                                  (which needs a {@code CONNECT} port: {@link #start(int, int, int)})
+     * @throws UnsupportedOperationException for nginx, HAProxy, Squid, tinyproxy and {@code direct},
+     *                                       which are no JVM servers
      */
     public BenchServer start(int maxConnections, int backendPort) throws IOException {
+        return start(maxConnections, backendPort, 0);
+    }
+
+    /**
+     * Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections}
+     * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} forwards to,
+     * {@code connectPort} the one port {@code weft-fwd} lets {@code CONNECT} reach (both ignored by the
+     * others).
+     *
+     * @throws IllegalArgumentException for {@code weft-proxy} without a backend port or {@code weft-fwd}
+     *                                  without a {@code CONNECT} port
+     * @throws UnsupportedOperationException for nginx, HAProxy, Squid, tinyproxy and {@code direct},
+     *                                       which are no JVM servers
+     */
+    public BenchServer start(int maxConnections, int backendPort, int connectPort) throws IOException {
         return switch (this) {
             case WEFT -> WeftServers.echo(maxConnections);
             case NETTY -> NettyEchoServer.start();
@@ -90,7 +135,13 @@ public enum ServerKind {
                 }
                 yield WeftServers.proxy(maxConnections, backendPort);
             }
-            case NGINX_PROXY, HAPROXY_PROXY, DIRECT -> throw new UnsupportedOperationException(label
+            case WEFT_FWD -> {
+                if (connectPort <= 0 || connectPort > 65_535) {
+                    throw new IllegalArgumentException("weft-fwd needs the port CONNECT may reach, was " + connectPort);
+                }
+                yield WeftServers.forwardProxy(maxConnections, connectPort);
+            }
+            case NGINX_PROXY, HAPROXY_PROXY, SQUID, TINYPROXY, DIRECT -> throw new UnsupportedOperationException(label
                     + " is not a server of this JVM: the harness runs it (or, for direct, the backend alone)");
         };
     }

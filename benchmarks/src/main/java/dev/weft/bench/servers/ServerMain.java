@@ -17,10 +17,11 @@ import java.util.logging.Logger;
  * driver → server   STOP, or end of input: the server closes and the JVM exits
  * </pre>
  *
- * <pre>ServerMain --server weft|netty|nio|platform-threads|naive-virtual|weft-http|netty-http|weft-proxy
- *            [--max-connections 20000] [--backend-port P]</pre>
+ * <pre>ServerMain --server weft|netty|nio|platform-threads|naive-virtual|weft-http|netty-http|weft-proxy|weft-fwd
+ *            [--max-connections 20000] [--backend-port P] [--connect-port P]</pre>
  *
- * {@code --backend-port} is the port on 127.0.0.1 that {@code weft-proxy} forwards to.
+ * {@code --backend-port} is the port on 127.0.0.1 that {@code weft-proxy} forwards to,
+ * {@code --connect-port} the one port {@code weft-fwd} lets {@code CONNECT} reach.
  */
 public final class ServerMain {
 
@@ -37,24 +38,26 @@ public final class ServerMain {
         String server = null;
         int max = 20_000;
         int backend = 0;
+        int connect = 0;
         boolean wrong = args.length % 2 != 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--server" -> server = args[i + 1];
                 case "--max-connections" -> max = Integer.parseInt(args[i + 1]);
                 case "--backend-port" -> backend = Integer.parseInt(args[i + 1]);
+                case "--connect-port" -> connect = Integer.parseInt(args[i + 1]);
                 default -> wrong = true;
             }
         }
         if (server == null || wrong) {
             System.err.println("usage: ServerMain --server " + String.join("|",
                     ServerKind.labels().stream().filter(l -> ServerKind.of(l).inJvm()).toList())
-                    + " [--max-connections 20000] [--backend-port P]");
+                    + " [--max-connections 20000] [--backend-port P] [--connect-port P]");
             System.exit(2);
         }
         ServerKind kind = ServerKind.of(server);
         QUIET.setLevel(Level.WARNING);
-        try (BenchServer running = kind.start(max, backend)) {
+        try (BenchServer running = kind.start(max, backend, connect)) {
             System.out.println(LISTENING + running.port());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line; (line = in.readLine()) != null && !line.equals(STOP); ) {

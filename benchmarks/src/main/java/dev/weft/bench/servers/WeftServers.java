@@ -2,13 +2,19 @@ package dev.weft.bench.servers;
 
 import dev.weft.balance.UpstreamGroup;
 import dev.weft.bench.Loopback;
+import dev.weft.dns.CachingResolver;
+import dev.weft.dns.Resolver;
 import dev.weft.examples.EchoServer;
 import dev.weft.http.HttpServer;
+import dev.weft.proxy.AddressRange;
+import dev.weft.proxy.ForwardProxy;
 import dev.weft.proxy.ReverseProxy;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import dev.weft.tcp.Transport;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Weft's servers under test: what an application writes, with the limit raised for the connection
@@ -28,9 +34,10 @@ final class WeftServers {
     static final String ECHO_PROPERTY = "weft.bench.echo";
 
     /**
-     * The reverse proxy's idle connections kept to its backend ({@code ReverseProxy.Builder.keepalive},
-     * nginx's {@code keepalive}): more than the largest connection count of the proxy scenario, so
-     * the pool never closes a connection the next request would want.
+     * The proxies' idle connections kept to their backend ({@code ReverseProxy.Builder.keepalive},
+     * nginx's {@code keepalive}; {@code ForwardProxy.Builder.keepalive}, per destination): more than
+     * the largest connection count of the proxy scenarios, so the pool never closes a connection the
+     * next request would want.
      */
     public static final int PROXY_KEEPALIVE = 1024;
 
@@ -108,6 +115,44 @@ final class WeftServers {
             server.close();
             proxy.close();
             group.close();
+        });
+    }
+
+    /**
+     * Weft's forward proxy as {@code ./weft proxy --allow 127.0.0.1 --connect-ports P} builds it: a
+     * {@link ForwardProxy} on a {@link CachingResolver} over the system's, destinations in 127.0.0.1
+     * allowed (the backend and the sink are on loopback, which it refuses by default), {@code CONNECT}
+     * to {@code connectPort} only, as the fallback of an {@link HttpServer}; defaults but
+     * {@code keepalive} ({@link #PROXY_KEEPALIVE}, where the command keeps the default 32) and the
+     * connection limit, on {@link #TRANSPORT}.
+     */
+    static BenchServer forwardProxy(int maxConnections, int connectPort) {
+        CachingResolver resolver = new CachingResolver("bench-forward", Resolver.system());
+        ForwardProxy proxy = ForwardProxy.builder()
+                .resolver(resolver)
+                .allow(List.of(AddressRange.parse(Loopback.address().getHostAddress())))
+                .connectPorts(Set.of(connectPort))
+                .keepalive(PROXY_KEEPALIVE)
+                .build();
+        HttpServer server;
+        try {
+            server = HttpServer.builder()
+                    .name("bench-forward")
+                    .bindAddress(Loopback.address())
+                    .port(0)
+                    .maxConnections(maxConnections)
+                    .transport(TRANSPORT)
+                    .fallback(proxy)
+                    .start();
+        } catch (RuntimeException e) {
+            proxy.close();
+            resolver.close();
+            throw e;
+        }
+        return new Started(server.port(), () -> {
+            server.close();
+            proxy.close();
+            resolver.close();
         });
     }
 

@@ -23,15 +23,25 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse(new String[0]);
         assertEquals(3, o.repetitions());
         List<Scenario> s = o.scenarios(true);
-        // echo: 3 closed + 1 open; HTTP: 3 closed + 1 open + wrk; reverse proxy: wrk at 100 and 1,000
-        assertEquals(11, s.size());
+        // echo: 3 closed + 1 open; HTTP: 3 closed + 1 open + wrk; reverse proxy: wrk at 100 and 1,000;
+        // forward proxy: wrk at 100 and 1,000, the tunnel
+        assertEquals(14, s.size());
         assertEquals(5, s.get(0).servers().size());
         assertEquals(Protocol.HTTP, s.get(8).protocol());
         assertEquals(Scenario.Tool.WRK, s.get(8).tool());
         assertEquals(List.of(ServerKind.WEFT_HTTP, ServerKind.NETTY_HTTP), s.get(8).servers());
         assertEquals(Protocol.PROXY, s.get(9).protocol());
         assertEquals(List.of(100, 1_000), List.of(s.get(9).connections(), s.get(10).connections()));
-        assertEquals(8, o.scenarios(false).size()); // without wrk: no wrk and no reverse-proxy scenario
+        assertEquals(List.of("forward wrk 100", "forward wrk 1000", "forward tunnel"),
+                s.subList(11, 14).stream().map(Scenario::name).toList());
+        assertEquals(List.of(ServerKind.WEFT_FWD, ServerKind.SQUID, ServerKind.TINYPROXY, ServerKind.DIRECT),
+                s.get(13).servers(), "the forward proxies, direct as their reference");
+        assertEquals(List.of(ServerKind.WEFT_PROXY, ServerKind.NGINX_PROXY, ServerKind.HAPROXY_PROXY,
+                ServerKind.DIRECT), s.get(9).servers(), "direct in both proxy scenarios");
+        // without wrk: no wrk scenario and no reverse-proxy scenario; the tunnel needs no wrk
+        assertEquals(List.of("echo closed 1000", "echo closed 10000", "echo closed 19000", "echo open 10000 @20000/s",
+                "http closed 1000", "http closed 10000", "http closed 19000", "http open 10000 @10000/s",
+                "forward tunnel"), o.scenarios(false).stream().map(Scenario::name).toList());
         assertEquals(20_000, s.get(3).rate());
         assertEquals(10_000, s.get(3).connections());
     }
@@ -92,11 +102,64 @@ class BenchOptionsTest {
         BenchOptions mixed = BenchOptions.parse(new String[] {"--servers", "weft,direct", "--connections", "1000",
                 "--proxy-connections", "200"});
         List<Scenario> s = mixed.scenarios(true);
-        assertEquals(List.of("echo closed 1000", "echo open 1000 @20000/s", "proxy wrk 200"),
-                s.stream().map(Scenario::name).toList());
+        // direct without any proxy: the reference alone, in both proxy scenarios
+        assertEquals(List.of("echo closed 1000", "echo open 1000 @20000/s", "proxy wrk 200", "forward wrk 200",
+                "forward tunnel"), s.stream().map(Scenario::name).toList());
         assertEquals(List.of(ServerKind.DIRECT), s.get(2).servers());
+        assertEquals(List.of(ServerKind.DIRECT), s.get(4).servers());
         assertEquals(List.of(), ProxyPeer.kindsIn(s), "direct needs no peer binary");
         assertEquals(List.of(), Bench.missingPeers(s));
+    }
+
+    @Test
+    void theForwardProxiesAloneSelectWrkAtAHundredAndAThousandAndTheTunnelWithDirectOnly() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--no-jmh", "--servers", "weft-fwd,squid,tinyproxy,direct",
+                "--reps", "1"});
+        List<Scenario> s = o.scenarios(true);
+        assertEquals(List.of("forward wrk 100", "forward wrk 1000", "forward tunnel"),
+                s.stream().map(Scenario::name).toList(), "direct does not drag in the reverse-proxy scenario");
+        List<ServerKind> proxies = List.of(ServerKind.WEFT_FWD, ServerKind.SQUID, ServerKind.TINYPROXY,
+                ServerKind.DIRECT);
+        for (Scenario x : s) {
+            assertEquals(Protocol.FORWARD, x.protocol());
+            assertEquals(proxies, x.servers());
+        }
+        assertEquals(Scenario.Tool.TUNNEL, s.get(2).tool());
+        assertEquals(1, s.get(2).connections(), "one upload at a time");
+        assertEquals(List.of(ServerKind.SQUID, ServerKind.TINYPROXY, ServerKind.DIRECT, ServerKind.WEFT_FWD),
+                s.get(2).serversIn(2), "they alternate like every other server");
+        assertEquals(List.of(ServerKind.SQUID, ServerKind.TINYPROXY), ProxyPeer.kindsIn(s));
+        assertEquals(List.of("forward tunnel"), o.scenarios(false).stream().map(Scenario::name).toList());
+        // The reverse proxies with direct leave the forward scenario out, and the other way round.
+        assertEquals(List.of("proxy wrk 100", "proxy wrk 1000"), BenchOptions.parse(new String[] {"--servers",
+                "weft-proxy,direct"}).scenarios(true).stream().map(Scenario::name).toList());
+        assertEquals(List.of(ServerKind.SQUID), BenchOptions.parse(new String[] {"--servers", "squid"})
+                .scenarios(true).get(0).servers(), "a peer alone, without direct");
+    }
+
+    @Test
+    void aMissingSquidOrTinyproxyIsLeftOutWithOneSentenceWhileAMissingNginxStopsTheRun() {
+        List<Scenario> all = BenchOptions.parse(new String[] {"--servers",
+                "weft-proxy,nginx-proxy,weft-fwd,squid,tinyproxy,direct"}).scenarios(true);
+        List<String> skipped = new java.util.ArrayList<>();
+        List<Scenario> left = Bench.withoutMissingForwardPeers(all, skipped, p -> !(p instanceof TinyproxyPeer));
+        assertEquals(List.of("tinyproxy needs /usr/bin/tinyproxy, which is not installed: ./weft bench installs the"
+                + " Debian package tinyproxy (apt-get install tinyproxy). The forward-proxy scenario runs without it."),
+                skipped);
+        assertEquals(all.size(), left.size());
+        for (Scenario x : left) {
+            assertFalse(x.servers().contains(ServerKind.TINYPROXY), x.name());
+            assertTrue(x.servers().contains(ServerKind.DIRECT), x.name());
+        }
+        assertEquals(List.of(ServerKind.WEFT_FWD, ServerKind.SQUID, ServerKind.DIRECT), left.get(4).servers());
+        assertEquals(List.of(ServerKind.WEFT_PROXY, ServerKind.NGINX_PROXY, ServerKind.DIRECT), left.get(0).servers(),
+                "the reverse proxies are not this method's: a missing nginx stops the run (missingPeers)");
+        List<String> none = new java.util.ArrayList<>();
+        assertEquals(all, Bench.withoutMissingForwardPeers(all, none, p -> true));
+        assertEquals(List.of(), none);
+        // A scenario left with no server is left out.
+        List<Scenario> squidOnly = BenchOptions.parse(new String[] {"--servers", "squid"}).scenarios(true);
+        assertEquals(List.of(), Bench.withoutMissingForwardPeers(squidOnly, new java.util.ArrayList<>(), p -> false));
     }
 
     @Test
@@ -107,6 +170,9 @@ class BenchOptionsTest {
         assertEquals(50, proxy.get(0).connections());
         assertEquals(4, proxy.get(0).servers().size());
         assertEquals(1, o.repetitions());
+        List<String> forward = o.scenarios(true).stream().filter(x -> x.protocol() == Protocol.FORWARD)
+                .map(Scenario::name).toList();
+        assertEquals(List.of("forward wrk 50", "forward tunnel"), forward);
     }
 
     @Test

@@ -15,11 +15,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The nginx and HAProxy configs the harness writes: what they say, and that the README shows them as they are. */
+/**
+ * The nginx, HAProxy, Squid and tinyproxy configs the harness writes: what they say, and that the
+ * README shows them as they are.
+ */
 class ProxyPeerConfigTest {
 
     private static final NginxPeer NGINX = new NginxPeer();
     private static final HaproxyPeer HAPROXY = new HaproxyPeer();
+    private static final SquidPeer SQUID = new SquidPeer();
+    private static final TinyproxyPeer TINYPROXY = new TinyproxyPeer();
     /** The open files each process may have here (the hard limit). */
     private static final int OPEN_FILES = 20_000;
 
@@ -76,6 +81,44 @@ class ProxyPeerConfigTest {
     }
 
     @Test
+    void squidRunsOneWorkerWithoutACacheForLocalClientsAndTunnelsOnlyToTheSink() {
+        String c = SQUID.config("18082", "40000", "/tmp/run/logs/m2");
+        List<String> lines = c.lines().map(String::strip).toList();
+        for (String directive : List.of("http_port 127.0.0.1:18082", "workers 1", "cache deny all",
+                "acl CONNECT method CONNECT", "acl tunnel_ports port 40000", "http_access deny CONNECT !tunnel_ports",
+                "http_access allow localhost", "http_access deny all", "access_log none", "pid_filename none",
+                "coredump_dir /tmp/run/logs/m2", "shutdown_lifetime 0 seconds")) {
+            assertTrue(lines.contains(directive), () -> "no '" + directive + "' in\n" + c);
+        }
+        // The deny of other CONNECT ports comes before the allow (Squid takes the first rule that matches).
+        assertTrue(lines.indexOf("http_access deny CONNECT !tunnel_ports") < lines.indexOf("http_access allow localhost"));
+        assertEquals("http_access deny all", lines.stream().filter(l -> l.startsWith("http_access")).reduce((a, b) -> b)
+                .orElseThrow(), "everyone else is denied last");
+        int files = number(c, "max_filedescriptors (\\d+)");
+        assertTrue(files >= 2 * (BenchOptions.MAX_PROXY_CONNECTIONS + 100) && files < OPEN_FILES, "fds " + files);
+        assertFalse(c.contains("/var/"), "nothing in the system's directories: " + c);
+        assertFalse(lines.stream().anyMatch(l -> l.startsWith("cache_dir")), "no disk cache");
+    }
+
+    @Test
+    void tinyproxyListensOnLoopbackForLocalClientsTunnelsOnlyToTheSinkAndTakesAThousandClients() {
+        String c = TINYPROXY.config("18083", "40000", "/tmp/run/logs/m3");
+        List<String> lines = c.lines().map(String::strip).toList();
+        for (String directive : List.of("Port 18083", "Listen 127.0.0.1", "Allow 127.0.0.1", "ConnectPort 40000",
+                "LogLevel Warning")) {
+            assertTrue(lines.contains(directive), () -> "no '" + directive + "' in\n" + c);
+        }
+        int clients = number(c, "MaxClients (\\d+)");
+        assertEquals(TinyproxyPeer.MAX_CLIENTS, clients);
+        assertTrue(clients > BenchOptions.MAX_PROXY_CONNECTIONS, "MaxClients " + clients);
+        assertTrue(2 * clients < OPEN_FILES, "a client and a server connection each");
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("Syslog") || l.startsWith("LogFile")
+                || l.startsWith("User") || l.startsWith("PidFile")), "logs to its output, no syslog, no files: " + c);
+        assertFalse(TINYPROXY.switchesCounted(), "a thread per connection: the ended threads' switches are lost");
+        assertTrue(SQUID.switchesCounted() && NGINX.switchesCounted() && HAPROXY.switchesCounted());
+    }
+
+    @Test
     void bothRunInTheForegroundSoTheHarnessOwnsTheProcess() {
         Path dir = Path.of("/tmp/run/logs/m1");
         List<String> nginx = NGINX.command(dir);
@@ -86,6 +129,9 @@ class ProxyPeerConfigTest {
         List<String> haproxy = HAPROXY.command(dir);
         assertEquals(List.of("/usr/sbin/haproxy", "-db", "-f", "/tmp/run/logs/m1/haproxy.cfg"), haproxy);
         assertFalse(haproxy.contains("-D"), "-D would put it in the background");
+        assertEquals(List.of("/usr/sbin/squid", "-N", "-d", "1", "-f", "/tmp/run/logs/m1/squid.conf"), SQUID.command(dir));
+        assertEquals(List.of("/usr/bin/tinyproxy", "-d", "-c", "/tmp/run/logs/m1/tinyproxy.conf"),
+                TINYPROXY.command(dir));
     }
 
     @Test
@@ -98,6 +144,13 @@ class ProxyPeerConfigTest {
         assertTrue(readme.contains("`nginx -p DIR/ -c DIR/nginx.conf -e DIR/nginx.log`"), "nginx's command");
         assertTrue(readme.contains("`haproxy -db -f DIR/haproxy.cfg`"), "HAProxy's command");
         assertTrue(readme.contains("keepalive(" + ServerKind.weftProxyKeepalive() + ")"), "Weft's keepalive");
+        assertTrue(readme.contains("```squid\n" + SQUID.config("PORT", "SINK", "DIR") + "```\n"),
+                "benchmarks/README.md must show SquidPeer's config with PORT, SINK and DIR");
+        assertTrue(readme.contains("```tinyproxy\n" + TINYPROXY.config("PORT", "SINK", "DIR") + "```\n"),
+                "benchmarks/README.md must show TinyproxyPeer's config with PORT and SINK");
+        assertTrue(readme.contains("`squid -N -d 1 -f DIR/squid.conf`"), "Squid's command");
+        assertTrue(readme.contains("`tinyproxy -d -c DIR/tinyproxy.conf`"), "tinyproxy's command");
+        assertTrue(readme.contains(Wrk.forwardScript(0).replace(":0", ":BACKEND")), "wrk's script");
     }
 
     @Test
@@ -106,6 +159,9 @@ class ProxyPeerConfigTest {
         assertEquals(Optional.of("2.6.12-1+deb12u4"), HAPROXY.version(
                 "HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/\nStatus: long-term supported\n"));
         assertEquals(Optional.empty(), NGINX.version("command not found"));
+        assertEquals(Optional.of("5.7"), SQUID.version("Squid Cache: Version 5.7\nService Name: squid\n"));
+        assertEquals(Optional.of("1.11.1"), TINYPROXY.version("tinyproxy 1.11.1\n"));
+        assertEquals(Optional.empty(), TINYPROXY.version("tinyproxy: not found"));
     }
 
     @Test
@@ -118,6 +174,11 @@ class ProxyPeerConfigTest {
         assertEquals(Optional.empty(), ProxyPeer.of(ServerKind.DIRECT));
         assertTrue(ProxyPeer.of(ServerKind.NGINX_PROXY).orElseThrow() instanceof NginxPeer);
         assertTrue(ProxyPeer.of(ServerKind.HAPROXY_PROXY).orElseThrow() instanceof HaproxyPeer);
+        assertTrue(ProxyPeer.of(ServerKind.SQUID).orElseThrow() instanceof SquidPeer);
+        assertTrue(ProxyPeer.of(ServerKind.TINYPROXY).orElseThrow() instanceof TinyproxyPeer);
+        assertEquals(Optional.empty(), ProxyPeer.of(ServerKind.WEFT_FWD));
+        String squid = SQUID.missing(ServerKind.SQUID);
+        assertTrue(squid.startsWith("squid needs /usr/sbin/squid") && squid.contains("apt-get install squid"), squid);
     }
 
     private static int number(String text, String regex) {

@@ -21,12 +21,16 @@ class ReportTargetsTest {
     private static final int HTTP_CLEAN = 5;
     private static final int RSS_10K = 6;
     private static final int REVERSE_PROXY = 7;
+    private static final int FORWARD_PROXY = 8;
+    private static final int TUNNEL = 9;
 
     @Test
     void everyTargetIsJudgedOnMediansWithItsRatio() {
         List<Targets.Verdict> v = Targets.judge(Summary.of(TestRuns.full()), TestRuns.jmh());
-        assertEquals(8, v.size());
+        assertEquals(10, v.size());
         assertEquals("not measured", v.get(REVERSE_PROXY).verdict()); // no reverse-proxy runs
+        assertEquals("not measured", v.get(FORWARD_PROXY).verdict()); // nor forward-proxy ones
+        assertEquals("not measured", v.get(TUNNEL).verdict());
 
         assertVerdict(v.get(ECHO_10K), "60,000 msgs/s", "64,000 msgs/s", 60_000 / 64_000.0, "not met");
         assertVerdict(v.get(P99_10K), "25.0 ms", "40.0 ms", 25 / 40.0, "met"); // lower is better
@@ -56,6 +60,11 @@ class ReportTargetsTest {
         assertTrue(names.get(REVERSE_PROXY).contains("reverse proxy req/s, 100 and 1,000 conns")
                 && names.get(REVERSE_PROXY).contains("nginx and HAProxy")
                 && names.get(REVERSE_PROXY).contains("p99 ≤ HAProxy's"), names.get(7));
+        assertTrue(names.get(FORWARD_PROXY).contains("forward proxy req/s, 100 and 1,000 conns")
+                && names.get(FORWARD_PROXY).contains("≥ 2× the better of Squid and tinyproxy")
+                && names.get(FORWARD_PROXY).contains("0 timeouts"), names.get(8));
+        assertTrue(names.get(TUNNEL).contains("CONNECT tunnel") && names.get(TUNNEL).contains("≥ 0.9× direct"),
+                names.get(9));
     }
 
     @Test

@@ -1,14 +1,31 @@
 package dev.weft.bench.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.weft.bench.Loopback;
 import dev.weft.bench.load.LoadResult;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** wrk's report, as wrk 4.x prints it with --latency, read into a LoadResult. */
+/** wrk's report, as wrk 4.x prints it with --latency, read into a LoadResult; and wrk through a forward proxy. */
+@Timeout(60)
 class WrkTest {
 
     private static final String CLEAN = """
@@ -51,6 +68,54 @@ class WrkTest {
         assertEquals(3 + 4 + 7, r.errors());
         assertEquals(950, r.timeouts());
         assertEquals(1_500_000, r.p99Us(), 1e-6);
+    }
+
+    @Test
+    void throughAForwardProxyWrkSendsAbsoluteFormRequestsToTheProxy(@TempDir Path dir) throws Exception {
+        assumeTrue(Wrk.installed(), "wrk is not installed");
+        // A stand-in proxy that records the request heads it gets and answers each 200.
+        List<String> heads = new CopyOnWriteArrayList<>();
+        try (ServerSocket proxy = new ServerSocket(0, 50, Loopback.address());
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            pool.submit(() -> {
+                while (!proxy.isClosed()) {
+                    Socket s = proxy.accept();
+                    pool.submit(() -> answer(s, heads));
+                }
+                return null;
+            });
+            LoadResult r = Wrk.throughProxy(proxy.getLocalPort(), 40_123, 2, Duration.ofSeconds(1),
+                    dir.resolve("forward.lua"), dir.resolve("wrk.log"));
+            assertTrue(r.messages() > 0, "wrk completed requests");
+            assertEquals(0, r.errors() + r.timeouts());
+            assertTrue(Files.readString(dir.resolve("forward.lua")).contains("http://127.0.0.1:40123/hello"));
+            proxy.close(); // ends the accept loop, so that the pool's close does not wait for it
+        }
+        assertFalse(heads.isEmpty());
+        for (String head : heads) {
+            assertTrue(head.startsWith("GET http://127.0.0.1:40123/hello HTTP/1.1\r\n"), head);
+            assertTrue(head.contains("\r\nHost: 127.0.0.1:40123\r\n"), head);
+        }
+    }
+
+    /** Reads request heads on {@code s}, records each, answers each with a 200 of two bytes. */
+    private static Void answer(Socket s, List<String> heads) throws IOException {
+        try (s) {
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            for (int b; (b = in.read()) >= 0; ) {
+                head.append((char) b);
+                if (head.toString().endsWith("\r\n\r\n")) {
+                    heads.add(head.toString());
+                    head.setLength(0);
+                    s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+        } catch (IOException closed) {
+            // wrk closed the connection at its end.
+        }
+        return null;
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.weft.bench.Loopback;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -100,6 +101,49 @@ class ReferenceServersTest {
     }
 
     @Test
+    void weftsForwardProxyForwardsAbsoluteFormRequestsAndTunnelsOnlyToItsConnectPort() throws Exception {
+        try (BenchServer backend = ServerKind.NETTY_HTTP.start(100);
+                ServerSocket target = new ServerSocket(0, 10, Loopback.address());
+                BenchServer proxy = ServerKind.WEFT_FWD.start(100, 0, target.getLocalPort())) {
+            String authority = "127.0.0.1:" + backend.port();
+            byte[] get = ("GET http://" + authority + "/hello HTTP/1.1\r\nHost: " + authority + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            try (Socket socket = new Socket(Loopback.address(), proxy.port())) {
+                socket.setSoTimeout(10_000);
+                for (int i = 0; i < 3; i++) { // on one kept-alive client connection
+                    socket.getOutputStream().write(get);
+                    String head = readHead(socket.getInputStream());
+                    assertTrue(head.startsWith("HTTP/1.1 200 OK\r\n"), head);
+                    assertTrue(head.toLowerCase().contains("\r\nvia: "), "a proxy adds Via: " + head);
+                    assertTrue(IMF_DATE_FIELD.matcher(head).find(), "the backend's Date: " + head);
+                    assertArrayEquals(Protocol.HELLO_BODY, socket.getInputStream().readNBytes(13));
+                }
+                // Origin-form is no request for a forward proxy.
+                socket.getOutputStream().write(Protocol.HELLO_REQUEST);
+                assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 400 "));
+            }
+            try (Socket socket = new Socket(Loopback.address(), proxy.port())) {
+                socket.setSoTimeout(10_000);
+                String sink = "127.0.0.1:" + target.getLocalPort();
+                socket.getOutputStream().write(("CONNECT " + sink + " HTTP/1.1\r\nHost: " + sink + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 200 "));
+                try (Socket far = target.accept()) {
+                    far.setSoTimeout(10_000);
+                    socket.getOutputStream().write("through".getBytes(StandardCharsets.US_ASCII));
+                    assertEquals("through", new String(far.getInputStream().readNBytes(7), StandardCharsets.US_ASCII));
+                }
+            }
+            try (Socket socket = new Socket(Loopback.address(), proxy.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertTrue(readHead(socket.getInputStream()).startsWith("HTTP/1.1 403 "), "only its connect port");
+            }
+        }
+    }
+
+    @Test
     void theProxyKindsThatAreNoJvmServersSaySoAndWeftsProxyNeedsABackend() {
         for (ServerKind kind : List.of(ServerKind.NGINX_PROXY, ServerKind.HAPROXY_PROXY, ServerKind.DIRECT)) {
             assertFalse(kind.inJvm(), kind.label());
@@ -110,6 +154,19 @@ class ReferenceServersTest {
         assertEquals(Protocol.PROXY, ServerKind.WEFT_PROXY.protocol());
         assertThrows(IllegalArgumentException.class, () -> ServerKind.WEFT_PROXY.start(10));
         for (String label : List.of("weft-proxy", "nginx-proxy", "haproxy-proxy", "direct")) {
+            assertEquals(label, ServerKind.of(label).label());
+        }
+        for (ServerKind kind : List.of(ServerKind.SQUID, ServerKind.TINYPROXY)) {
+            assertFalse(kind.inJvm(), kind.label());
+            assertEquals(Protocol.FORWARD, kind.protocol());
+            assertThrows(UnsupportedOperationException.class, () -> kind.start(10, 0, 443));
+        }
+        assertTrue(ServerKind.WEFT_FWD.inJvm());
+        assertThrows(IllegalArgumentException.class, () -> ServerKind.WEFT_FWD.start(10, 8080));
+        // direct is the reference of both proxy scenarios, and only it speaks two protocols.
+        assertTrue(ServerKind.DIRECT.speaks(Protocol.PROXY) && ServerKind.DIRECT.speaks(Protocol.FORWARD));
+        assertFalse(ServerKind.WEFT_FWD.speaks(Protocol.PROXY) || ServerKind.WEFT_PROXY.speaks(Protocol.FORWARD));
+        for (String label : List.of("weft-fwd", "squid", "tinyproxy")) {
             assertEquals(label, ServerKind.of(label).label());
         }
     }
