@@ -50,7 +50,10 @@ final class ForwardMeters implements AutoCloseable {
     private final String proxy;
     private final MeterRegistry registry;
     private final boolean accessLog;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    /** By outcome or reason, registered at first use and then found here: no registry lookup per request. */
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> tunnels = new ConcurrentHashMap<>();
+    private final Map<String, Counter> denials = new ConcurrentHashMap<>();
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final AtomicInteger activeTunnels = new AtomicInteger();
@@ -83,7 +86,11 @@ final class ForwardMeters implements AutoCloseable {
     /** It ended: counted by outcome, its bytes added, and its access log line written. */
     void end(Traffic t, Request request, int status) {
         (t.tunnel ? activeTunnels : activeRequests).decrementAndGet();
-        count(t.tunnel ? "weft.proxy.forward.tunnels" : "weft.proxy.forward.requests", "outcome", t.outcome);
+        if (t.tunnel) {
+            count(tunnels, "weft.proxy.forward.tunnels", "outcome", t.outcome);
+        } else {
+            count(requests, "weft.proxy.forward.requests", "outcome", t.outcome);
+        }
         upstreamBytes.increment(t.up);
         downstreamBytes.increment(t.down);
         if (accessLog && ACCESS.isLoggable(Level.INFO)) {
@@ -99,13 +106,15 @@ final class ForwardMeters implements AutoCloseable {
     }
 
     void denied(String reason) {
-        count("weft.proxy.forward.denied", "reason", reason);
+        count(denials, "weft.proxy.forward.denied", "reason", reason);
     }
 
-    private void count(String meter, String tag, String value) {
-        // registered at first use and then found here: no registry lookup per request
-        counters.computeIfAbsent(meter + '|' + value, k -> add(Counter.builder(meter).tag("proxy", proxy)
-                .tag(tag, value).register(registry))).increment();
+    private void count(Map<String, Counter> counters, String meter, String tag, String value) {
+        Counter c = counters.get(value);
+        if (c == null) {
+            c = counters.computeIfAbsent(value, v -> add(Counter.builder(meter).tag("proxy", proxy).tag(tag, v).register(registry)));
+        }
+        c.increment();
     }
 
     private <M extends Meter> M add(M meter) {
