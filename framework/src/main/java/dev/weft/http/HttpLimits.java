@@ -21,7 +21,7 @@ import java.util.Objects;
  * <tr><td>{@code keepAliveTimeout}</td><td>60 s between requests</td><td>closed silently</td></tr>
  * <tr><td>{@code sendTimeout}</td><td>60 s without write progress</td><td>closed</td></tr>
  * <tr><td>{@code minSendRate}</td><td>256 bytes/s while the server waits on the client, after
- *     {@code sendRateGrace} (5 s)</td><td>closed, {@code closed{cause=slow_reader}}</td></tr>
+ *     {@code sendRateGrace} (5 s)</td><td>reset, {@code weft.tcp.connections.closed{cause=slow_reader}}</td></tr>
  * <tr><td>{@code maxRequestsPerConnection}</td><td>0 = unlimited</td><td>{@code Connection: close} on the last</td></tr>
  * </table>
  *
@@ -34,7 +34,8 @@ import java.util.Objects;
  * room, counts; a handler that writes slowly on purpose (server-sent events, a paced stream) is never
  * cut while its client keeps up. Each byte written earns the client {@code 1 / minSendRate} seconds
  * of such waiting, and what it saves by reading faster carries over up to {@code sendRateGrace}; a
- * write still waiting when that runs out closes the connection. In other words, averaged over the
+ * write still waiting when that runs out ends the connection with a reset (the response is cut
+ * anyway, and the unsent bytes should not stay in the kernel). In other words, averaged over the
  * time the server waited on it since the grace began, the client takes at least 256 bytes/s. At the
  * defaults, writes go to the socket in 8 KiB pieces and a client that stops keeping up is cut within
  * 5 s plus 8 KiB at 256 bytes/s: 37 s of waiting. The rate and the grace match {@code minBodyRate}'s

@@ -109,8 +109,9 @@ public interface Connection extends AutoCloseable {
      * byte written earns {@code 1 / bytesPerSecond} seconds of such waiting, from the moment its write
      * begins; what the peer saves by reading faster carries over, up to {@code grace}, which is also
      * what it starts with. A write still waiting when that runs out fails with
-     * {@link java.net.SocketTimeoutException} and the connection closes
-     * ({@code closed{cause=slow_reader}}), within the server's watchdog interval. Put as an average:
+     * {@link java.net.SocketTimeoutException}, within the server's watchdog interval, and the
+     * connection is closed with a reset ({@code closed{cause=slow_reader}}): a plain close would
+     * leave the unsent bytes in the kernel, still trickling to the same peer. Put as an average:
      * over the time the server waited on it, since the grace began, the peer took at least
      * {@code bytesPerSecond}.
      *

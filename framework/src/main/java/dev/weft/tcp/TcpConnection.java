@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLException;
@@ -408,8 +409,24 @@ final class TcpConnection implements Connection {
         }
         SendRate rate = sendRate;
         if (rate != null && rate.isLate(now)) {
-            forceClose(CloseCause.SLOW_READER);
+            reset(CloseCause.SLOW_READER);
         }
+    }
+
+    /**
+     * Records {@code cause} unless one was recorded already, then closes the socket with a reset
+     * ({@code SO_LINGER} 0): the response is cut anyway, and a plain close would leave the unsent
+     * bytes in the kernel, still trickling to the same slow peer for as long as it keeps reading
+     * (nginx's {@code reset_timedout_connection} does the same, as an option).
+     */
+    private void reset(CloseCause cause) {
+        FORCED.compareAndSet(this, null, cause);
+        try {
+            io.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            // Closed already, or the transport refused: the close below still ends the connection.
+        }
+        close();
     }
 
     /**
