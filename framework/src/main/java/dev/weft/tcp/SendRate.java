@@ -65,14 +65,6 @@ final class SendRate {
         return piece;
     }
 
-    long bytesPerSecond() {
-        return bytesPerSecond;
-    }
-
-    Duration grace() {
-        return Duration.ofNanos(graceNanos);
-    }
-
     /** A socket write of {@code bytes} (at most {@link #piece()}) begins at {@code now}. */
     void writing(int bytes, long now) {
         long allowance = Math.min(slackNanos, graceNanos) + bytes * NANOS_PER_SECOND / bytesPerSecond;
@@ -102,6 +94,6 @@ final class SendRate {
 
     @Override
     public String toString() {
-        return bytesPerSecond + " bytes/s after a " + grace() + " grace";
+        return bytesPerSecond + " bytes/s after a " + Duration.ofNanos(graceNanos) + " grace";
     }
 }

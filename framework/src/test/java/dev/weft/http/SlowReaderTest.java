@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.diag.SocketTable;
 import dev.weft.diag.TcpState;
+import dev.weft.tcp.TcpServer;
 import dev.weft.testing.LeakCheck;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
@@ -28,8 +29,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,7 +45,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * large streamed response: a client that reads a few bytes at a time is cut within the grace plus
  * one piece and counted as {@code slow_reader}; a fast client, one reading at ten times the minimum
  * through the same small buffers, and a handler that writes slowly on purpose are left alone; with
- * the minimum off, the slow reader stays.
+ * the minimum off, the slow reader stays. A cut is a network event: logged at DEBUG, never at
+ * WARNING or with a stack trace.
  *
  * <p>The server's send buffer is set small: Linux would give a loopback socket about 2 MB, and a
  * response that fits there is, as far as the server can tell, sent.
@@ -57,6 +65,9 @@ class SlowReaderTest {
     private static final int WRITE = 8 * 1024;
     private static final int EVENTS = 30;
     private static final String EVENT = "data: " + "e".repeat(92) + "\n\n"; // 100 bytes
+    /** Held here: a logger's level lasts only as long as someone holds the logger. */
+    private static final List<Logger> LOGGERS = List.of(Logger.getLogger(HttpServer.class.getName()),
+            Logger.getLogger(TcpServer.class.getName()));
 
     static {
         new Random(15).nextBytes(PAYLOAD);
@@ -66,6 +77,22 @@ class SlowReaderTest {
     private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     private final List<Throwable> handlerFailures = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
+    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            logged.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private final List<Level> levels = new ArrayList<>();
 
     /** The epoll transport starts its pollers with the first server in the JVM: before LeakCheck's baseline. */
     @BeforeAll
@@ -79,8 +106,22 @@ class SlowReaderTest {
         }
     }
 
+    /** Every level of the servers' own log (DEBUG is FINE), kept here rather than printed. */
+    @BeforeEach
+    void captureLogs() {
+        for (Logger l : LOGGERS) {
+            levels.add(l.getLevel());
+            l.setLevel(Level.ALL);
+            l.addHandler(capture);
+        }
+    }
+
     @AfterEach
     void tearDown() throws Exception {
+        for (int i = 0; i < LOGGERS.size(); i++) {
+            LOGGERS.get(i).removeHandler(capture);
+            LOGGERS.get(i).setLevel(levels.get(i));
+        }
         pacer.shutdownNow();
         pacer.awaitTermination(5, TimeUnit.SECONDS);
         for (Socket s : sockets) {
@@ -175,6 +216,10 @@ class SlowReaderTest {
         assertTrue(failure.getMessage().contains("minimum send rate of 8192 bytes/s"), failure.getMessage());
         assertEquals(1, fixture.closedTotal(), "one connection, closed once");
         assertEquals(0, finWait1(fixture.port()), "closed with a reset, not left trickling its unsent bytes");
+        // A network event: one DEBUG line naming the cause, nothing at WARNING, no stack trace.
+        await().atMost(Duration.ofSeconds(5)).until(() -> logged(Level.FINE, "closed (slow_reader)"));
+        assertEquals(List.of(), logged.stream().filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
+                || r.getThrown() != null).map(SlowReaderTest::text).toList());
         await().atMost(Duration.ofSeconds(5)).until(() -> fixture.server().activeConnections() == 0);
     }
 
@@ -255,6 +300,14 @@ class SlowReaderTest {
         int bodyStart = head.indexOf("\r\n\r\n") + 4;
         assertEquals(bodyStart + length, raw.length, "head and body, nothing else");
         return Arrays.copyOfRange(raw, bodyStart, raw.length);
+    }
+
+    private boolean logged(Level level, String text) {
+        return logged.stream().anyMatch(r -> r.getLevel().equals(level) && text(r).contains(text));
+    }
+
+    private static String text(LogRecord r) {
+        return r.getLevel() + " " + new SimpleFormatter().formatMessage(r);
     }
 
     /** Sockets of {@code port} in FIN_WAIT1: closed by the server, unsent bytes still queued in the kernel. */
