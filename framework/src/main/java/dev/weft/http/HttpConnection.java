@@ -45,6 +45,7 @@ final class HttpConnection {
         this.conn = conn;
         this.server = server;
         this.limits = server.limits();
+        conn.minSendRate(limits.minSendRate(), limits.sendRateGrace()); // the TCP layer times the writes
         this.out = new ResponseOutput(conn.out());
         this.in = new HttpInput(conn.in());
         this.in.flushBeforeBlockingRead(out::flushAndRelease);

@@ -28,7 +28,9 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Parsing is strict (RFC 9110/9112) and every size and time is bounded by {@link HttpLimits};
  * see there for the defaults and the status each limit answers with. Connections are served by a
- * {@link TcpServer} (its connection limit, backpressure, send timeout and close causes apply);
+ * {@link TcpServer} (its connection limit, backpressure, send timeout, minimum send rate and close
+ * causes apply: a client that reads too slowly is counted in
+ * {@code weft.tcp.connections.closed{cause=slow_reader}});
  * {@link #close()} is graceful: idle keep-alive connections end at once, requests in flight finish
  * (with {@code Connection: close}) within the drain timeout. HTTP clients speak first, so on
  * {@link dev.weft.tcp.Transport#EPOLL} a new connection gets its thread only when its first request
@@ -78,6 +80,9 @@ public final class HttpServer implements AutoCloseable {
         tcpBuilder.acceptProxyProtocol(b.acceptProxyProtocol);
         if (b.backlog > 0) {
             tcpBuilder.backlog(b.backlog);
+        }
+        if (b.sendBufferSize > 0) {
+            tcpBuilder.sendBufferSize(b.sendBufferSize);
         }
         try {
             this.tcp = tcpBuilder.start();
@@ -175,8 +180,23 @@ public final class HttpServer implements AutoCloseable {
         private Transport transport;
         private boolean acceptProxyProtocol;
         private int backlog;
+        private int sendBufferSize;
 
         private Builder() {
+        }
+
+        /**
+         * {@code SO_SNDBUF} for accepted sockets: the most response bytes the kernel holds for one
+         * client. By default Linux sizes and grows it by itself (to about 2 MB on loopback), and a
+         * response that fits is finished, as far as the server can tell, however slowly the client
+         * reads it; the minimum send rate applies only once the buffer is full.
+         */
+        public Builder sendBufferSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("sendBufferSize must be positive, was " + bytes);
+            }
+            this.sendBufferSize = bytes;
+            return this;
         }
 
         /** The listen backlog asked of the kernel; see {@link TcpServer.Builder#backlog(int)}. */

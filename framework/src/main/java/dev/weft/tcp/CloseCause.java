@@ -28,6 +28,11 @@ public enum CloseCause {
     READ_TIMEOUT("read_timeout"),
     /** A write made no progress for longer than the write timeout: the peer stopped reading. */
     WRITE_TIMEOUT("write_timeout"),
+    /**
+     * A write waited on the peer longer than its {@linkplain Connection#minSendRate minimum send
+     * rate} allows: the peer takes bytes, but too slowly (a slow-read attack, or a hopeless link).
+     */
+    SLOW_READER("slow_reader"),
     /** The TLS handshake failed (bad client hello, no shared cipher, untrusted certificate) or a TLS record was bad. */
     TLS_ERROR("tls_error"),
     /** The connection did not begin with the PROXY protocol header the server expects, or a bad one. */

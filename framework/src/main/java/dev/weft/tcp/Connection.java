@@ -98,6 +98,34 @@ public interface Connection extends AutoCloseable {
     void midMessage(boolean value);
 
     /**
+     * Sets the minimum rate at which the peer must take this connection's output, for the rest of
+     * its life; 0 turns it off (the default). The write timeout catches a peer that stops reading;
+     * this catches one that reads, but a few bytes at a time (the slow-read attack), and would
+     * otherwise hold the connection for hours.
+     *
+     * <p>Only time the server spends waiting on the peer counts: a write blocked because the socket's
+     * buffers are full. Time between writes does not, so a handler that writes slowly on purpose
+     * (server-sent events, a stream paced by its source) is never cut while its peer keeps up. Each
+     * byte written earns {@code 1 / bytesPerSecond} seconds of such waiting, from the moment its write
+     * begins; what the peer saves by reading faster carries over, up to {@code grace}, which is also
+     * what it starts with. A write still waiting when that runs out fails with
+     * {@link java.net.SocketTimeoutException}, within the server's watchdog interval, and the
+     * connection is closed with a reset ({@code closed{cause=slow_reader}}): a plain close would
+     * leave the unsent bytes in the kernel, still trickling to the same peer. Put as an average:
+     * over the time the server waited on it, since the grace began, the peer took at least
+     * {@code bytesPerSecond}.
+     *
+     * <p>While a minimum is set, writes go to the socket in pieces of 8 KiB (or one grace period's
+     * worth at the minimum rate, up to 64 KiB), since the socket reports what it took only when a
+     * write returns: a peer that stops keeping up is cut within {@code grace} plus one piece at the
+     * minimum rate.
+     *
+     * @param bytesPerSecond the lowest rate accepted, 0 for no minimum
+     * @param grace          how far behind the minimum the peer may fall; zero or more
+     */
+    void minSendRate(long bytesPerSecond, Duration grace);
+
+    /**
      * Sets a socket option on this connection, for example
      * {@link java.net.StandardSocketOptions#TCP_NODELAY}.
      *

@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLException;
@@ -56,6 +57,8 @@ final class TcpConnection implements Connection {
     volatile long readDeadline = IDLE;
     /** Set by the protocol while a message is being read: a graceful close then lets the read go on. */
     volatile boolean midMessage;
+    /** The minimum send rate, or null for none ({@link #minSendRate}). */
+    private volatile SendRate sendRate;
     @SuppressWarnings("unused") // written through FORCED
     private volatile CloseCause forcedCause;
     /** The first I/O failure the streams saw; only the connection's thread touches it. */
@@ -165,6 +168,18 @@ final class TcpConnection implements Connection {
     @Override
     public void midMessage(boolean value) {
         midMessage = value;
+    }
+
+    @Override
+    public void minSendRate(long bytesPerSecond, Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("bytesPerSecond must not be negative, was " + bytesPerSecond);
+        }
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative, was " + grace);
+        }
+        sendRate = bytesPerSecond == 0 ? null : new SendRate(bytesPerSecond, grace);
     }
 
     @Override
@@ -347,26 +362,38 @@ final class TcpConnection implements Connection {
     }
 
     void write(byte[] b, int off, int len) throws IOException {
+        SendRate rate = sendRate;
+        int most = rate == null ? WRITE_CHUNK : rate.piece();
         int written = 0;
         try {
             while (written < len) {
-                int chunk = Math.min(len - written, WRITE_CHUNK);
-                writingSince = System.nanoTime();
+                int chunk = Math.min(len - written, most);
+                long now = System.nanoTime();
+                writingSince = now;
+                if (rate != null) {
+                    rate.writing(chunk, now);
+                }
                 io.write(b, off + written, chunk);
+                if (rate != null) {
+                    rate.wrote(System.nanoTime());
+                }
                 written += chunk;
             }
         } catch (IOException e) {
             throw failed(e);
         } finally {
             writingSince = IDLE;
+            if (rate != null) {
+                rate.stopped();
+            }
             server.metrics().bytesWritten.add(written);
         }
     }
 
     /**
      * Called by the watchdog: fails a read that has waited too long or passed its deadline (by
-     * shutting the input down, so the handler can still write), or a write that made no progress (by
-     * closing the socket).
+     * shutting the input down, so the handler can still write), or a write that made no progress or
+     * has waited longer than the minimum send rate allows (by closing the socket).
      */
     void checkTimeouts(long now, long writeTimeoutNanos) {
         long r = readingSince;
@@ -380,6 +407,26 @@ final class TcpConnection implements Connection {
         if (w != IDLE && now - w > writeTimeoutNanos) {
             forceClose(CloseCause.WRITE_TIMEOUT);
         }
+        SendRate rate = sendRate;
+        if (rate != null && rate.isLate(now)) {
+            reset(CloseCause.SLOW_READER);
+        }
+    }
+
+    /**
+     * Records {@code cause} unless one was recorded already, then closes the socket with a reset
+     * ({@code SO_LINGER} 0): the response is cut anyway, and a plain close would leave the unsent
+     * bytes in the kernel, still trickling to the same slow peer for as long as it keeps reading
+     * (nginx's {@code reset_timedout_connection} does the same, as an option).
+     */
+    private void reset(CloseCause cause) {
+        FORCED.compareAndSet(this, null, cause);
+        try {
+            io.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
+            // Closed already, or the transport refused: the close below still ends the connection.
+        }
+        close();
     }
 
     /**
@@ -473,6 +520,10 @@ final class TcpConnection implements Connection {
         } else if (forced == CloseCause.WRITE_TIMEOUT) {
             result = timeout("write made no progress for "
                     + server.options().writeTimeout() + " (the peer stopped reading)", e);
+        } else if (forced == CloseCause.SLOW_READER) {
+            SendRate rate = sendRate;
+            result = timeout("the peer took bytes slower than the minimum send rate"
+                    + (rate == null ? "" : " of " + rate), e);
         }
         if (firstFailure == null) {
             firstFailure = result;

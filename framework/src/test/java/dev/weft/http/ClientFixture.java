@@ -31,7 +31,7 @@ final class ClientFixture implements AutoCloseable {
 
     private static final String[] REJECT_REASONS = {"limit", "timeout", "malformed"};
     private static final String[] CLOSE_CAUSES = {"peer_closed", "completed", "reset", "broken_pipe", "network_error",
-        "read_timeout", "write_timeout", "tls_error", "limit", "shutdown", "handler_error"};
+        "read_timeout", "write_timeout", "slow_reader", "tls_error", "limit", "shutdown", "handler_error"};
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Map<String, Counter> rejected = new HashMap<>();
@@ -106,7 +106,7 @@ final class ClientFixture implements AutoCloseable {
         HttpLimits d = HttpLimits.DEFAULTS;
         return new HttpLimits(d.maxRequestLineLength(), d.maxHeaderSize(), d.maxHeaderCount(), d.maxBodySize(),
                 d.maxChunkExtensionSize(), d.maxTrailerSize(), header, read, minBodyRate, grace, keepAlive,
-                Duration.ofSeconds(10), 0);
+                Duration.ofSeconds(10), d.minSendRate(), d.sendRateGrace(), 0);
     }
 
     static String sha256(byte[] data) {

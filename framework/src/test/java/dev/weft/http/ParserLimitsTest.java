@@ -170,6 +170,8 @@ class ParserLimitsTest {
         assertEquals(Duration.ofSeconds(5), d.bodyRateGrace());
         assertEquals(Duration.ofSeconds(60), d.keepAliveTimeout());
         assertEquals(Duration.ofSeconds(60), d.sendTimeout());
+        assertEquals(256, d.minSendRate());
+        assertEquals(Duration.ofSeconds(5), d.sendRateGrace());
         assertEquals(0, d.maxRequestsPerConnection());
     }
 
@@ -179,13 +181,19 @@ class ParserLimitsTest {
         assertEquals(d, d.withMaxRequestLineLength(8192).withMaxHeaderSize(16_384).withMaxHeaderCount(100)
                 .withMaxBodySize(10L << 20).withMaxChunkExtensionSize(256).withMaxTrailerSize(4096));
         assertEquals(new HttpLimits(32, 64, 4, 10, 12, 24, d.headerTimeout(), d.readTimeout(), d.minBodyRate(),
-                d.bodyRateGrace(), d.keepAliveTimeout(), d.sendTimeout(), d.maxRequestsPerConnection()), SMALL);
+                d.bodyRateGrace(), d.keepAliveTimeout(), d.sendTimeout(), d.minSendRate(), d.sendRateGrace(),
+                d.maxRequestsPerConnection()), SMALL);
         assertThrows(IllegalArgumentException.class, () -> d.withMaxRequestLineLength(0));
         assertThrows(IllegalArgumentException.class, () -> d.withMaxHeaderSize(0));
         assertThrows(IllegalArgumentException.class, () -> d.withMaxHeaderCount(0));
         assertThrows(IllegalArgumentException.class, () -> d.withMaxBodySize(0));
         assertThrows(IllegalArgumentException.class, () -> d.withMaxChunkExtensionSize(0));
         assertThrows(IllegalArgumentException.class, () -> d.withMaxTrailerSize(-1));
+        assertEquals(0, d.withMinSendRate(0, Duration.ZERO).minSendRate(), "0 turns the minimum send rate off");
+        assertEquals(Duration.ofSeconds(9), d.withMinSendRate(1000, Duration.ofSeconds(9)).sendRateGrace());
+        assertThrows(IllegalArgumentException.class, () -> d.withMinSendRate(-1, Duration.ofSeconds(5)));
+        assertThrows(IllegalArgumentException.class, () -> d.withMinSendRate(256, Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> d.withMinSendRate(256, null));
     }
 
     /** {@code GET /aaa… HTTP/1.1}, exactly {@code length} characters. */

@@ -61,7 +61,8 @@ class ServerKeepAliveTest {
         HttpLimits d = HttpLimits.DEFAULTS;
         return new HttpLimits(d.maxRequestLineLength(), d.maxHeaderSize(), d.maxHeaderCount(), d.maxBodySize(),
                 d.maxChunkExtensionSize(), d.maxTrailerSize(), headerTimeout, readTimeout, d.minBodyRate(),
-                d.bodyRateGrace(), keepAliveTimeout, d.sendTimeout(), maxRequestsPerConnection);
+                d.bodyRateGrace(), keepAliveTimeout, d.sendTimeout(), d.minSendRate(), d.sendRateGrace(),
+                maxRequestsPerConnection);
     }
 
     private static String get(String path, String... fields) {
