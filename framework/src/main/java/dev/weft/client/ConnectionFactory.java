@@ -96,7 +96,11 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
 
     @Override
     public boolean validateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
-        PooledConnection c = p.getObject();
+        return usable(p.getObject());
+    }
+
+    /** Whether {@code c} may be lent again; if not, its destroyReason says why. */
+    boolean usable(PooledConnection c) {
         if (c.ageNanos() > options.maxLifetime().toNanos()) {
             c.destroyReason = PooledConnection.DestroyReason.EXPIRED;
             return false;

@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
@@ -37,6 +38,8 @@ import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 public final class ConnectionPool implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ConnectionPool.class.getName());
+    /** How long a returned connection may stay hot before it goes back to the keyed pool. */
+    static final Duration HOT_TTL = Duration.ofSeconds(1);
 
     private final String name;
     private final PoolOptions options;
@@ -44,6 +47,10 @@ public final class ConnectionPool implements AutoCloseable {
     private final PoolMetrics metrics;
     private final WriteWatchdog watchdog;
     private final LeaseTracker leases;
+    /** Just returned connections, kept out of the keyed pool for a moment (see HotConnections). */
+    private final HotConnections hot;
+    /** Borrowers inside the keyed pool's borrow now; while there are any, returns go to it, not to {@link #hot}. */
+    private final AtomicInteger inKeyedBorrow = new AtomicInteger();
     private final GenericKeyedObjectPool<Endpoint, PooledConnection> pool;
 
     /** A pool with the defaults, the system resolver and the global meter registry. */
@@ -66,7 +73,13 @@ public final class ConnectionPool implements AutoCloseable {
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name, options.endpointMeters());
         this.leases = new LeaseTracker(this::abandoned);
-        this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout(), leases::reclaim);
+        // A second at most, and well inside maxIdleTime, which the keyed pool's evictor keeps.
+        this.hot = new HotConnections(options.maxIdlePerEndpoint(),
+                Math.min(HOT_TTL.toNanos(), options.maxIdleTime().toNanos() / 2));
+        this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout(), () -> {
+            leases.reclaim();
+            hot.expire(this::giveBack);
+        });
         this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
@@ -86,12 +99,12 @@ public final class ConnectionPool implements AutoCloseable {
         metrics.stats(new PoolMetrics.Stats() {
             @Override
             public int active(Endpoint endpoint) {
-                return endpoint == null ? pool.getNumActive() : pool.getNumActive(endpoint);
+                return endpoint == null ? ConnectionPool.this.active() : ConnectionPool.this.active(endpoint);
             }
 
             @Override
             public int idle(Endpoint endpoint) {
-                return endpoint == null ? pool.getNumIdle() : pool.getNumIdle(endpoint);
+                return endpoint == null ? ConnectionPool.this.idle() : ConnectionPool.this.idle(endpoint);
             }
 
             @Override
@@ -110,7 +123,7 @@ public final class ConnectionPool implements AutoCloseable {
      * @throws IOException when connecting failed (the message names the endpoint)
      */
     public Lease acquire(Endpoint endpoint) throws IOException {
-        return borrow(endpoint, options.borrowTimeout(), false);
+        return borrow(endpoint, options.borrowTimeout(), false, false);
     }
 
     /**
@@ -124,6 +137,10 @@ public final class ConnectionPool implements AutoCloseable {
      * by the other connect (the connect timeout, or the other exchange's deadline).
      */
     Lease acquire(Endpoint endpoint, Deadline deadline) throws IOException {
+        return acquire(endpoint, deadline, false);
+    }
+
+    private Lease acquire(Endpoint endpoint, Deadline deadline, boolean fresh) throws IOException {
         if (deadline.passed()) {
             throw new DeadlineExceededException(HttpClientException.Phase.BORROW, "no time left to borrow a connection to "
                     + endpoint);
@@ -132,7 +149,7 @@ public final class ConnectionPool implements AutoCloseable {
         Duration wait = cut ? Duration.ofNanos(Math.max(1, deadline.leftNanos())) : options.borrowTimeout();
         ConnectionFactory.DEADLINE.set(deadline);
         try {
-            Lease lease = borrow(endpoint, wait, cut);
+            Lease lease = borrow(endpoint, wait, cut, fresh);
             lease.deadline(deadline);
             return lease;
         } finally {
@@ -140,12 +157,25 @@ public final class ConnectionPool implements AutoCloseable {
         }
     }
 
-    /** Borrows, waiting at most {@code wait}; {@code byDeadline}: that wait is the deadline's, not the borrow timeout. */
-    private Lease borrow(Endpoint endpoint, Duration wait, boolean byDeadline) throws IOException {
+    /**
+     * Borrows, waiting at most {@code wait}; {@code byDeadline}: that wait is the deadline's, not the
+     * borrow timeout; {@code fresh}: the connection {@link #addFresh} just made, so no hot one.
+     */
+    private Lease borrow(Endpoint endpoint, Duration wait, boolean byDeadline, boolean fresh) throws IOException {
         long start = System.nanoTime();
-        PooledConnection c;
+        PooledConnection c = fresh ? null : takeHot(endpoint);
+        if (c != null) {
+            metrics.waited(endpoint, System.nanoTime() - start);
+            return new Lease(this, c, true);
+        }
+        inKeyedBorrow.incrementAndGet();
         try {
-            c = pool.borrowObject(endpoint, wait);
+            // Announced, then looked again: a return that missed the announcement (see release) put
+            // its connection where this look finds it.
+            c = fresh ? null : takeHot(endpoint);
+            if (c == null) {
+                c = pool.borrowObject(endpoint, wait);
+            }
         } catch (NoSuchElementException e) {
             PoolExhaustedException exhausted = new PoolExhaustedException(endpoint, Duration.ofNanos(System.nanoTime() - start),
                     pool.getNumActive(endpoint), pool.getNumIdle(endpoint),
@@ -162,9 +192,21 @@ public final class ConnectionPool implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot lend a connection to " + endpoint + ": " + e, e);
         } finally {
+            inKeyedBorrow.decrementAndGet();
             metrics.waited(endpoint, System.nanoTime() - start);
         }
         return new Lease(this, c, c.wasIdle());
+    }
+
+    /** A usable hot connection to {@code endpoint}, or null; unusable ones met on the way are closed. */
+    private PooledConnection takeHot(Endpoint endpoint) {
+        for (PooledConnection c; (c = hot.poll(endpoint)) != null; ) {
+            if (factory.usable(c)) {
+                return c;
+            }
+            invalidate(c); // expired or stale: usable() set the reason
+        }
+        return null;
     }
 
     /** Opens connections to {@code endpoint} until {@code minIdlePerEndpoint} are idle, before the first request. */
@@ -180,22 +222,22 @@ public final class ConnectionPool implements AutoCloseable {
 
     /** Connections to {@code endpoint} lent out now. */
     public int active(Endpoint endpoint) {
-        return pool.getNumActive(endpoint);
+        return pool.getNumActive(endpoint) - hot.size(endpoint);
     }
 
     /** Idle connections to {@code endpoint}. */
     public int idle(Endpoint endpoint) {
-        return pool.getNumIdle(endpoint);
+        return pool.getNumIdle(endpoint) + hot.size(endpoint);
     }
 
     /** Connections lent out now, all endpoints. */
     public int active() {
-        return pool.getNumActive();
+        return pool.getNumActive() - hot.size(null);
     }
 
     /** Idle connections, all endpoints. */
     public int idle() {
-        return pool.getNumIdle();
+        return pool.getNumIdle() + hot.size(null);
     }
 
     public String name() {
@@ -210,6 +252,10 @@ public final class ConnectionPool implements AutoCloseable {
     @Override
     public void close() {
         factory.closing = true;
+        hot.drain(c -> {
+            c.destroyReason = PooledConnection.DestroyReason.CLOSED;
+            invalidate(c);
+        });
         pool.close();
         watchdog.close();
         metrics.close();
@@ -221,7 +267,7 @@ public final class ConnectionPool implements AutoCloseable {
      */
     public Lease acquireFresh(Endpoint endpoint) throws IOException {
         addFresh(endpoint);
-        return acquire(endpoint);
+        return borrow(endpoint, options.borrowTimeout(), false, true);
     }
 
     /** {@link #acquireFresh(Endpoint)} within a deadline, as {@link #acquire(Endpoint, Deadline)}. */
@@ -232,7 +278,7 @@ public final class ConnectionPool implements AutoCloseable {
         } finally {
             ConnectionFactory.DEADLINE.remove();
         }
-        return acquire(endpoint, deadline);
+        return acquire(endpoint, deadline, true);
     }
 
     private void addFresh(Endpoint endpoint) throws IOException {
@@ -262,13 +308,42 @@ public final class ConnectionPool implements AutoCloseable {
             c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis())); // a lease may have changed it
             c.deadline(0);
         }
-        try {
-            if (broken) {
-                c.destroyReason = PooledConnection.DestroyReason.BROKEN;
-                pool.invalidateObject(c.endpoint(), c);
-            } else {
-                pool.returnObject(c.endpoint(), c);
+        if (!broken && !factory.closing && inKeyedBorrow.get() == 0 && hot.offer(c)) {
+            // No borrower was in the keyed pool, where one may wait: the next borrow takes it from
+            // here. One that came in since (it announces itself, then looks here) may have missed
+            // it: hand one hot connection to the keyed pool, which wakes it. Announce-then-look on
+            // one side and offer-then-look on the other: each sees the other, so no waiter is missed.
+            if (inKeyedBorrow.get() > 0) {
+                PooledConnection back = hot.poll(c.endpoint());
+                if (back != null) {
+                    giveBack(back);
+                }
             }
+            return;
+        }
+        if (broken) {
+            c.destroyReason = PooledConnection.DestroyReason.BROKEN;
+            invalidate(c);
+        } else {
+            giveBack(c);
+        }
+    }
+
+    /** Returns a connection to the keyed pool (from a lease, or hot long enough). */
+    private void giveBack(PooledConnection c) {
+        try {
+            pool.returnObject(c.endpoint(), c);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.DEBUG, "{0}: {1} was no longer in the pool: {2}", name, c, e.getMessage());
+        } catch (Exception e) {
+            throw new UncheckedIOException(new IOException("cannot return " + c + " to pool " + name, e));
+        }
+    }
+
+    /** Closes a connection the keyed pool counts as lent; its destroyReason says why. */
+    private void invalidate(PooledConnection c) {
+        try {
+            pool.invalidateObject(c.endpoint(), c);
         } catch (IllegalStateException e) {
             LOG.log(Level.DEBUG, "{0}: {1} was no longer in the pool: {2}", name, c, e.getMessage());
         } catch (Exception e) {
