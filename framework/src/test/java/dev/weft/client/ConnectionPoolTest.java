@@ -131,6 +131,36 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void aBorrowerWaitingAtTheLimitGetsTheConnectionAsSoonAsItIsReturned() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS.withMaxPerEndpoint(1).withBorrowTimeout(Duration.ofSeconds(10)));
+        // Two threads pass one connection back and forth, each waiting in the keyed pool while the
+        // other holds it: a return kept hot that a waiter missed would cost that waiter up to
+        // ConnectionPool.HOT_TTL (a second); each hand-over must take far less.
+        int rounds = 300;
+        java.util.concurrent.atomic.AtomicLong slowest = new java.util.concurrent.atomic.AtomicLong();
+        Runnable player = () -> {
+            for (int i = 0; i < rounds; i++) {
+                long start = System.nanoTime();
+                try (Lease c = pool.acquire(backend)) {
+                    slowest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                    assertEquals("p" + i, exchange(c, "p" + i));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        Thread a = Thread.ofVirtual().start(player);
+        Thread b = Thread.ofVirtual().start(player);
+        assertTrue(a.join(Duration.ofSeconds(60)) && b.join(Duration.ofSeconds(60)), "both finished");
+        assertTrue(slowest.get() < ConnectionPool.HOT_TTL.toNanos() / 2,
+                "the slowest hand-over took " + slowest.get() / 1_000_000 + " ms");
+        assertEquals(1, created(), "one connection served all " + 2 * rounds + " leases");
+        assertEquals(0, pool.active());
+        assertEquals(1, pool.idle(), "kept hot or in the keyed pool, it counts as idle");
+    }
+
+    @Test
     void closedLeasesAreNotTracked() throws Exception {
         Endpoint backend = startServer(Duration.ofMinutes(1));
         pool(PoolOptions.DEFAULTS);
