@@ -10,6 +10,7 @@ import dev.weft.dns.Resolver;
 import dev.weft.http.Headers;
 import dev.weft.http.HttpServer;
 import dev.weft.http.TransportPollers;
+import dev.weft.tcp.LogCapture;
 import dev.weft.tcp.TestCertificates;
 import dev.weft.tcp.Tls;
 import dev.weft.testing.Answer;
@@ -31,11 +32,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,22 +56,7 @@ class ForwardProxyTest {
     /** Method, target and headers of each request the origin got. */
     private final BlockingQueue<Object[]> seen = new LinkedBlockingQueue<>();
     private HttpServer origin;
-    private final List<String> accessLog = new CopyOnWriteArrayList<>();
-    private final Logger access = Logger.getLogger("dev.weft.proxy.access");
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            accessLog.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture accessLog;
 
     @BeforeAll
     static void startTheTransportsPollers() throws IOException {
@@ -83,7 +65,7 @@ class ForwardProxyTest {
 
     @BeforeEach
     void start() {
-        access.addHandler(capture);
+        accessLog = LogCapture.of("dev.weft.proxy.access");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed (./weft test installs it)");
         origin = closeLater(HttpServer.builder().bindAddress(InetAddress.getLoopbackAddress())
                 .meterRegistry(new SimpleMeterRegistry())
@@ -96,7 +78,7 @@ class ForwardProxyTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        access.removeHandler(capture);
+        accessLog.close();
         while (!closing.isEmpty()) {
             closing.pop().close();
         }
@@ -279,7 +261,7 @@ class ForwardProxyTest {
                 "https://localhost:" + tls.port() + "/", "--resolve", "localhost:" + tls.port() + ":127.0.0.1"));
         assertTrue(rawProxy(front, "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n").startsWith("HTTP/1.1 403 "));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> accessLog.size() >= 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLog.lines().size() >= 3);
         String post = line(" POST ");
         assertTrue(post.matches("127\\.0\\.0\\.1 POST http://127\\.0\\.0\\.1:" + origin.port()
                 + "/b 200 ok up=5 down=" + "origin got POST /b hello".length() + " \\d+ms"), post);
@@ -305,23 +287,7 @@ class ForwardProxyTest {
 
     @Test
     void aTargetThatResetsIs502AndOneThatHangsIs504EachLoggedWithClientTargetAndCause() throws Exception {
-        List<String> warnings = new CopyOnWriteArrayList<>();
-        Handler warned = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                warnings.add(record.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(ForwardProxy.class.getName());
-        log.addHandler(warned);
+        LogCapture log = LogCapture.of(ForwardProxy.class);
         try (MockUpstream target = MockUpstream.start()) {
             target.enqueue(Answer.resetAfterRequestHead(), Answer.noAnswer());
             HttpServer front = proxy(ForwardProxy.builder().allow(LOOPBACK).readTimeout(Duration.ofSeconds(1)));
@@ -338,12 +304,13 @@ class ForwardProxyTest {
             assertEquals(2, target.requestCount(), "each went once: a fresh connection's failure is not retried");
             assertEquals(1.0, registry.get("weft.proxy.forward.requests").tag("outcome", "bad_gateway").counter().count());
             assertEquals(1.0, registry.get("weft.proxy.forward.requests").tag("outcome", "gateway_timeout").counter().count());
+            List<String> warnings = log.warnings().stream().map(LogCapture.Line::message).toList();
             assertTrue(warnings.stream().anyMatch(w -> w.contains("GET " + target.uri("/reset") + " (client 127.0.0.1)")
                     && w.endsWith("answered 502")), warnings.toString());
             assertTrue(warnings.stream().anyMatch(w -> w.contains("/hang (client 127.0.0.1)") && w.endsWith("answered 504")),
                     warnings.toString());
         } finally {
-            log.removeHandler(warned);
+            log.close();
         }
     }
 
@@ -389,8 +356,8 @@ class ForwardProxyTest {
 
     /** The one access log line containing {@code part}. */
     private String line(String part) {
-        List<String> found = accessLog.stream().filter(l -> l.contains(part)).toList();
-        assertEquals(1, found.size(), part + " in " + accessLog);
+        List<String> found = accessLog.messages().stream().filter(l -> l.contains(part)).toList();
+        assertEquals(1, found.size(), part + " in " + accessLog.messages());
         return found.get(0);
     }
 }

@@ -13,6 +13,7 @@ import dev.weft.http.HttpLimits;
 import dev.weft.http.HttpServer;
 import dev.weft.http.TransportPollers;
 import dev.weft.testing.Answer;
+import dev.weft.tcp.LogCapture;
 import dev.weft.testing.LeakCheck;
 import dev.weft.testing.MockUpstream;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,10 +31,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,22 +48,7 @@ class ReverseProxyHostileUpstreamTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final Deque<AutoCloseable> closing = new ArrayDeque<>();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final List<String> warnings = new CopyOnWriteArrayList<>();
-    private final Logger log = Logger.getLogger(ReverseProxy.class.getName());
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            warnings.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture log;
 
     /**
      * The epoll transport's pollers are made once per process, at first use, and kept: made here,
@@ -79,12 +61,12 @@ class ReverseProxyHostileUpstreamTest {
 
     @BeforeEach
     void captureLog() {
-        log.addHandler(capture);
+        log = LogCapture.of(ReverseProxy.class);
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        log.removeHandler(capture);
+        log.close();
         while (!closing.isEmpty()) {
             closing.pop().close();
         }
@@ -127,7 +109,7 @@ class ReverseProxyHostileUpstreamTest {
     }
 
     private void assertLogged(String... parts) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> warnings.stream()
+        await().atMost(Duration.ofSeconds(5)).until(() -> log.messages().stream()
                 .anyMatch(w -> List.of(parts).stream().allMatch(w::contains)));
     }
 

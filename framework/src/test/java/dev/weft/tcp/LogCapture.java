@@ -13,11 +13,11 @@ import java.util.logging.Logger;
  * {@code java.util.logging}), every level down to DEBUG (FINE): a test can assert that something
  * was logged at DEBUG and nothing at WARNING. Closing restores the logger's level.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
     /** One line: its level, its message with the parameters filled in, and its exception. */
-    record Line(Level level, String message, Throwable thrown) {
-        boolean atLeast(Level l) {
+    public record Line(Level level, String message, Throwable thrown) {
+        public boolean atLeast(Level l) {
             return level.intValue() >= l.intValue();
         }
 
@@ -47,8 +47,8 @@ final class LogCapture implements AutoCloseable {
         }
     };
 
-    private LogCapture(Class<?> source) {
-        this.logger = Logger.getLogger(source.getName());
+    private LogCapture(String loggerName) {
+        this.logger = Logger.getLogger(loggerName);
         this.before = logger.getLevel();
         handler.setLevel(Level.ALL);
         logger.setLevel(Level.FINE);
@@ -56,16 +56,26 @@ final class LogCapture implements AutoCloseable {
     }
 
     /** Captures what {@code source}'s logger (named after the class) logs from now on. */
-    static LogCapture of(Class<?> source) {
-        return new LogCapture(source);
+    public static LogCapture of(Class<?> source) {
+        return new LogCapture(source.getName());
     }
 
-    List<Line> lines() {
+    /** Captures what the logger named {@code loggerName} logs from now on. */
+    public static LogCapture of(String loggerName) {
+        return new LogCapture(loggerName);
+    }
+
+    public List<Line> lines() {
         return List.copyOf(lines);
     }
 
+    /** The messages logged, in order. */
+    public List<String> messages() {
+        return lines.stream().map(Line::message).toList();
+    }
+
     /** The lines at WARNING or above. */
-    List<Line> warnings() {
+    public List<Line> warnings() {
         return lines.stream().filter(l -> l.atLeast(Level.WARNING)).toList();
     }
 
