@@ -124,11 +124,6 @@ final class EpollPoller {
         return carrier == null ? Thread.ofVirtual() : carrier.threads();
     }
 
-    /** Carrier mode's carrier, or null. */
-    Carrier carrier() {
-        return carrier;
-    }
-
     /** The poller that watches {@code fd}. */
     static EpollPoller of(int fd) {
         EpollPoller[] pollers = Pollers.POLLERS;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.weft.dns.CachingResolver;
+import dev.weft.dns.Resolver;
 import dev.weft.http.TransportPollers;
 import dev.weft.testing.LeakCheck;
 import java.io.IOException;
@@ -126,6 +128,33 @@ class SchedulerTest {
             assertEquals("default", EXPECTED, "weft.test.expectScheduler is carriers or default");
             assertTrue(where.startsWith("ForkJoinPool"), "expected the JDK's scheduler, the thread ran on " + where);
         }
+    }
+
+    /**
+     * Weft's own background threads started from a connection's thread on a carrier do not inherit
+     * the carrier (a blocking lookup there would stall its connections): a DNS query of a
+     * {@link CachingResolver} asked from a handler runs on the JDK's scheduler.
+     */
+    @Test
+    void backgroundThreadsStartedFromACarrierRunOnTheJdksScheduler() throws Exception {
+        assumeTrue("carriers".equals(EXPECTED), "only the epoll-carriers run has carriers");
+        ConcurrentHashMap<String, String> seen = new ConcurrentHashMap<>();
+        Resolver backend = host -> {
+            seen.put("query", mountedOn());
+            return List.of(InetAddress.getLoopbackAddress());
+        };
+        try (CachingResolver dns = new CachingResolver("scheduler-dns", backend);
+                TcpServer server = TcpServer.builder().name("scheduler-bg").bindAddress(InetAddress.getLoopbackAddress())
+                        .handler(conn -> {
+                            seen.put("handler", mountedOn());
+                            dns.resolve("example.test");
+                            conn.out().write('\n');
+                        }).start();
+                TestClient c = TestClient.connect(server.port(), s -> { })) {
+            assertEquals("", c.readLine());
+        }
+        assertTrue(seen.get("handler").startsWith("weft-carrier-"), seen.toString());
+        assertTrue(seen.get("query").startsWith("ForkJoinPool"), seen.toString());
     }
 
     /**
