@@ -2,6 +2,7 @@ package dev.weft.balance;
 
 import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
+import dev.weft.internal.BackgroundThreads;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -94,7 +95,7 @@ final class HealthChecker implements AutoCloseable {
         for (int i = 0; i < peers.size(); i++) {
             Peer peer = peers.get(i);
             long first = startedAt + offsets[i];
-            threads.add(Thread.ofVirtual().name("weft-health-" + group + "-" + peer.upstream)
+            threads.add(BackgroundThreads.builder().name("weft-health-" + group + "-" + peer.upstream)
                     .start(() -> loop(peer, first)));
         }
     }

@@ -1,6 +1,7 @@
 package dev.weft.client;
 
 import dev.weft.dns.Resolver;
+import dev.weft.internal.BackgroundThreads;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.InetAddress;
@@ -29,7 +30,7 @@ final class Lookup {
             throw new DeadlineExceededException(HttpClientException.Phase.LOOKUP, "no time left to resolve " + host);
         }
         FutureTask<List<InetAddress>> lookup = new FutureTask<>(() -> resolver.resolve(host));
-        Thread thread = Thread.ofVirtual().name("weft-lookup-" + host).start(lookup);
+        Thread thread = BackgroundThreads.builder().name("weft-lookup-" + host).start(lookup);
         try {
             return lookup.get(Math.max(1, deadline.leftNanos()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

@@ -2,6 +2,7 @@ package dev.weft.dns;
 
 import dev.weft.dns.DnsMetrics.FailureKind;
 import dev.weft.dns.DnsMetrics.Result;
+import dev.weft.internal.BackgroundThreads;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.lang.System.Logger.Level;
@@ -221,7 +222,7 @@ public final class CachingResolver implements Resolver, AutoCloseable {
         if (current != null) {
             return current;
         }
-        Thread.ofVirtual().name("weft-dns-" + name).start(() -> {
+        BackgroundThreads.builder().name("weft-dns-" + name).start(() -> {
             try {
                 query(key, mine);
             } finally {

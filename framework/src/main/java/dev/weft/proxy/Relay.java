@@ -122,6 +122,8 @@ final class Relay {
             abort(Outcome.UPSTREAM_ERROR, e);
             return Outcome.UPSTREAM_ERROR;
         }
+        // A plain builder on purpose: the thread inherits the connection's scheduler, so on the epoll
+        // transport's carriers both directions of the relay share the connection's carrier.
         Thread down = Thread.ofVirtual().name(Thread.currentThread().getName() + "-upstream")
                 .start(() -> downstream(fromUpstream));
         try {

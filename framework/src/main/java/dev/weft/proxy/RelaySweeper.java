@@ -1,5 +1,6 @@
 package dev.weft.proxy;
 
+import dev.weft.internal.BackgroundThreads;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +21,7 @@ final class RelaySweeper implements AutoCloseable {
 
     RelaySweeper(String name, Duration idleTimeout) {
         this.idleNanos = idleTimeout.toNanos();
-        this.thread = Thread.ofVirtual().name("weft-proxy-" + name + "-idle").start(this::sweep);
+        this.thread = BackgroundThreads.builder().name("weft-proxy-" + name + "-idle").start(this::sweep);
     }
 
     /** Runs {@code relay} to its end under this sweeper's idle timeout, and says how it ended. */

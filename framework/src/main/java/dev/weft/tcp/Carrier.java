@@ -3,6 +3,7 @@ package dev.weft.tcp;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -14,9 +15,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One platform thread, {@code weft-carrier-N}, that runs the continuations of the virtual threads
  * scheduled on it from its own run queue: their scheduler ({@link #tasks()}), and the builder of such
- * threads ({@link #threads()}). It is the part of issue #18's wake-up path that needs no epoll: in
- * step 3 the carrier's poller becomes one of its virtual threads and the carrier sleeps inside that
- * poller's {@code epoll_wait} instead of in {@link LockSupport#park}. Needs {@link VirtualThreadAccess}.
+ * threads ({@link #threads()}). Issue #18's wake-up path: with the epoll transport's carrier mode
+ * ({@code EpollPoller}) the carrier's poller is one of its virtual threads and, while it has nothing
+ * else to run, the carrier sleeps inside that poller's {@code epoll_wait}; otherwise (a poller parked
+ * on a lock, or no poller) in {@link LockSupport#park}. Needs {@link VirtualThreadAccess}.
  *
  * <p><b>Submitting</b> ({@code tasks.execute}) only enqueues: it never runs the task inline (the JDK
  * refuses to run a continuation on a virtual thread, and running a yielding thread inline recursed
@@ -30,8 +32,9 @@ import java.util.concurrent.locks.LockSupport;
  * JDK's scheduler instead; a virtual thread keeps this carrier as its scheduler for life (the JDK's
  * field is final), so this is what lets a closed or stuck carrier's threads go on.
  *
- * <p><b>Sleeping and waking.</b> The state word is {@link #AWAKE}, {@link #SLEEP_PARK} or (step 3)
- * {@link #SLEEP_EPOLL}. The carrier stores its sleeping state and then looks at the queue once more;
+ * <p><b>Sleeping and waking.</b> The state word is {@link #AWAKE}, {@link #SLEEP_PARK} or
+ * {@link #SLEEP_EPOLL} (the carrier's poller virtual thread blocks in {@code epoll_wait}, pinning the
+ * carrier there: {@link #mayBlockInEpoll()}). The carrier stores its sleeping state and then looks at the queue once more;
  * a submitter puts its task on the queue and then reads the state. Both are volatile (sequentially
  * consistent), so at least one of them sees the other and no wake-up is lost: the sleep/wake
  * protocol of Seastar, and of the guard that Netty's scheduler project checks with JCStress. Only a
@@ -60,8 +63,8 @@ final class Carrier implements AutoCloseable {
     /** The carrier is parked (or about to park) in {@link LockSupport#park}; a waker unparks it. */
     static final int SLEEP_PARK = 1;
     /**
-     * Step 3's hook, set by nothing yet: the carrier sleeps inside its poller virtual thread's
-     * {@code epoll_wait}, and the waker writes the poller's eventfd instead of unparking.
+     * The carrier sleeps inside its poller virtual thread's {@code epoll_wait} (set by the poller,
+     * see {@link #mayBlockInEpoll()}); the waker runs the poller's wake-up, a write to its eventfd.
      */
     static final int SLEEP_EPOLL = 2;
 
@@ -97,6 +100,8 @@ final class Carrier implements AutoCloseable {
     private final LongAdder wakeups = new LongAdder();
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder drained = new LongAdder();
+    /** What wakes this carrier's poller out of {@code epoll_wait} (its eventfd write); null without one. */
+    private volatile Runnable epollWake;
     /** Written by the carrier's thread only (release), read by anyone. */
     private volatile long busySince;
     private volatile long sleeps;
@@ -168,8 +173,54 @@ final class Carrier implements AutoCloseable {
         if (was == SLEEP_PARK) {
             wakeups.increment();
             LockSupport.unpark(thread);
+        } else if (was == SLEEP_EPOLL) {
+            // Only the winner of getAndSet gets here, so one write per sleep. The eventfd's count
+            // stays up until the poller reads it: a write that lands before epoll_wait still wakes it.
+            wakeups.increment();
+            epollWake.run();
         }
-        // SLEEP_EPOLL (step 3): the winner will write the poller's eventfd here.
+    }
+
+    /**
+     * Gives this carrier a poller virtual thread that sleeps in {@code epoll_wait} (issue #18, step
+     * 3): {@code wake} makes that wait return (writes its eventfd), must never block nor throw, and
+     * is called by a waker that found {@link #SLEEP_EPOLL}. Set once, before the poller first asks
+     * {@link #mayBlockInEpoll()}.
+     */
+    void sleepsInEpoll(Runnable wake) {
+        epollWake = Objects.requireNonNull(wake, "wake");
+    }
+
+    /**
+     * For the poller virtual thread running on this carrier, just before {@code epoll_wait}: whether
+     * it may block there (no limit), which it may only when nothing else is queued. The sleeper's
+     * half of the protocol in the class comment: store {@link #SLEEP_EPOLL}, then look at the queue
+     * once more; true means a submitter from now on sees the state and writes the eventfd. After
+     * the wait the poller calls {@link #awakeFromEpoll()}.
+     */
+    boolean mayBlockInEpoll() {
+        if (epollWake == null || !queue.isEmpty() || lifecycle.get() != RUNNING) {
+            return false;
+        }
+        sleeps = sleeps + 1; // the poller runs on this carrier's thread: still one writer
+        state.set(SLEEP_EPOLL);
+        if (!queue.isEmpty() || lifecycle.get() != RUNNING) {
+            // A submitter may have seen SLEEP_EPOLL meanwhile and written the eventfd: one
+            // spurious return from a later epoll_wait, nothing lost.
+            state.set(AWAKE);
+            return false;
+        }
+        return true;
+    }
+
+    /** The poller is back from an {@code epoll_wait} that {@link #mayBlockInEpoll()} allowed to block. */
+    void awakeFromEpoll() {
+        state.set(AWAKE);
+    }
+
+    /** Whether continuations wait in this carrier's queue (the poller's cue to yield to them). */
+    boolean hasQueued() {
+        return !queue.isEmpty();
     }
 
     private void loop() {
@@ -291,7 +342,10 @@ final class Carrier implements AutoCloseable {
         return wakeups.sum();
     }
 
-    /** How many times the carrier went to sleep (set {@link #SLEEP_PARK}); never fewer than {@link #wakeups()}. */
+    /**
+     * How many times the carrier went to sleep (set {@link #SLEEP_PARK}, or its poller
+     * {@link #SLEEP_EPOLL}); never fewer than {@link #wakeups()}.
+     */
     long sleeps() {
         return sleeps;
     }

@@ -55,6 +55,14 @@ interface SocketIo {
         throw new UnsupportedOperationException("this transport waits with a thread");
     }
 
+    /**
+     * A builder of this connection's thread: {@code Thread.ofVirtual()}, or, for the epoll transport
+     * on carriers, one that puts the thread on the carrier that polls this socket.
+     */
+    default Thread.Builder.OfVirtual threadBuilder() {
+        return Thread.ofVirtual();
+    }
+
     /** Whether this socket runs TLS. */
     default boolean isSecure() {
         return false;

@@ -307,6 +307,11 @@ final class TcpConnection implements Connection {
         io.runWhenReadable(task);
     }
 
+    /** A builder of this connection's thread: see {@link SocketIo#threadBuilder()}. */
+    Thread.Builder.OfVirtual threadBuilder() {
+        return io.threadBuilder();
+    }
+
     /**
      * Ends the wait begun by {@link #awaitingBytes}, on the connection's new thread. Returns false if
      * the server ended it (timeout, graceful close): then no handler is to run.

@@ -89,7 +89,11 @@ public final class TcpServer implements AutoCloseable {
     private final Duration firstBytesTimeout;
     private final long firstBytesTimeoutNanos;
     private final long idleTimeoutNanos;
-    /** Makes each connection's (virtual) thread; a test may give one that fails. */
+    /**
+     * Makes each connection's (virtual) thread; a test may give one that fails. Null: the socket's
+     * own builder ({@link SocketIo#threadBuilder()}), which for the epoll transport on carriers puts
+     * the thread on the carrier that polls the socket.
+     */
     private final ThreadFactory connectionThreads;
 
     private TcpServer(Builder b, Transport transport) throws IOException {
@@ -329,11 +333,16 @@ public final class TcpServer implements AutoCloseable {
     /**
      * Starts the connection's virtual thread. Runs on the accept thread, a poller or a closing
      * thread, none of which may die of it: if the thread cannot start (out of memory, a scheduler
-     * that refuses), the connection ends here, its socket closed and its permit returned.
+     * that refuses), the connection ends here, its socket closed and its permit returned. The thread
+     * comes from the connection's own builder (or a test's factory), never from a plain
+     * {@code Thread.ofVirtual()}, which on a poller running on a carrier would inherit the poller's
+     * scheduler instead of being given the socket's carrier.
      */
     private void startOrEnd(TcpConnection connection, ConnectionHandler h, boolean waited) {
         try {
-            Thread thread = connectionThreads.newThread(() -> run(connection, h, waited));
+            Runnable body = () -> run(connection, h, waited);
+            Thread thread = connectionThreads == null ? connection.threadBuilder().unstarted(body)
+                    : connectionThreads.newThread(body);
             if (thread == null) {
                 throw new RejectedExecutionException("the thread factory made no thread");
             }
@@ -481,7 +490,7 @@ public final class TcpServer implements AutoCloseable {
         /** Null until set: then the system property decides (see {@link Transport}). */
         private Transport transport;
         private Duration firstBytesTimeout;
-        private ThreadFactory connectionThreads = Thread.ofVirtual().factory();
+        private ThreadFactory connectionThreads;
 
         private Builder() {
         }

@@ -1,5 +1,6 @@
 package dev.weft.tcp;
 
+import dev.weft.internal.BackgroundThreads;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -231,6 +232,8 @@ final class VirtualThreadAccess {
             return new Outcome(mode, off, null, null);
         }
         initJdkPollers();
+        Handles found = handles;
+        BackgroundThreads.install(() -> found.newBuilder(found.defaultScheduler));
         Probe on = new Probe(true, "java.base opens java.lang to " + moduleName() + " and a probe virtual thread ran"
                 + " on its given scheduler (" + handles.route + ", JDK " + Runtime.version() + ")");
         LOG.log(Level.INFO, "Virtual threads can run on Weft's carriers: " + on.reason());

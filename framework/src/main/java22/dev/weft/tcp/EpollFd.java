@@ -55,8 +55,12 @@ abstract class EpollFd {
     private volatile int state;
 
     EpollFd(int fd) {
+        this(fd, EpollPoller.of(fd));
+    }
+
+    EpollFd(int fd, EpollPoller poller) {
         this.fd = fd;
-        this.poller = EpollPoller.of(fd);
+        this.poller = poller;
     }
 
     final int readSeq() {

@@ -7,6 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -26,6 +28,19 @@ import java.util.concurrent.locks.ReentrantLock;
  * polls again; only when there are no events does it park, and one platform thread (the master)
  * blocks in {@code epoll_wait} on all pollers' descriptors to unpark the one that has events. Under
  * load, waking a connection therefore costs no switch to another OS thread.
+ *
+ * <p><b>Carrier mode</b> ({@code -Dweft.scheduler=carriers}, issue #18 step 3): each poller is a
+ * virtual thread on a {@link Carrier} of its own, and the connections it watches run their threads
+ * on that carrier too ({@link #threads()}), so the OS thread that learns a socket is ready is the one
+ * that runs the thread waiting on it: the unpark in {@link EpollFd#readable()} is an enqueue on this
+ * carrier (no system call), the poller yields, and the carrier runs the reader. With nothing else
+ * queued the poller blocks in {@code epoll_wait} with no timeout, pinning its carrier in the kernel
+ * (the carrier state {@link Carrier#SLEEP_EPOLL}); a thread made runnable from elsewhere (a timer,
+ * another carrier, a platform thread) wakes it through an eventfd in the same epoll set, written only
+ * by the submitter that finds the carrier asleep. There is no master thread. The event loop as a
+ * virtual thread on its own carrier, rather than code on the carrier's platform thread, is where
+ * Netty's virtual-thread scheduler project and Micronaut's loom-carrier mode both ended up: the
+ * platform loop then never blocks on a lock one of its virtual threads holds.
  */
 final class EpollPoller {
 
@@ -41,14 +56,72 @@ final class EpollPoller {
     /** Registrations so far, under the lock: the high half of each socket's key. */
     private int registrations;
     private volatile Thread thread;
+    /** Carrier mode: the carrier this poller and its sockets' threads run on; null otherwise. */
+    private final Carrier carrier;
+    /** Carrier mode: the eventfd that wakes this poller out of {@code epoll_wait}; -1 otherwise. */
+    private final int wakeFd;
+    /** The wake-up eventfd's key: registration 0, which no socket's key has; -1 (no key) without one. */
+    private final long wakeKey;
+    /** The poller's buffer for resetting the eventfd. */
+    private final long[] wakeCount = new long[1];
 
-    private EpollPoller(int index) throws IOException {
+    private EpollPoller(int index, Carrier carrier) throws IOException {
         this.index = index;
+        this.carrier = carrier;
         int[] errno = new int[1];
         this.epfd = Native.epollCreate(errno);
         if (epfd < 0) {
             throw Native.error("epoll_create1", errno[0]);
         }
+        if (carrier == null) {
+            wakeFd = -1;
+            wakeKey = -1;
+            return;
+        }
+        wakeFd = Native.eventfd(errno);
+        if (wakeFd < 0) {
+            throw Native.error("eventfd", errno[0]);
+        }
+        wakeKey = key(wakeFd, 0);
+        // Level-triggered: it reports until the poller resets it, so a write is never missed.
+        if (Native.epollCtl(epfd, Native.EPOLL_CTL_ADD, wakeFd, Native.EPOLLIN, wakeKey, errno) < 0) {
+            throw Native.error("epoll_ctl", errno[0]);
+        }
+        int fd = wakeFd;
+        carrier.sleepsInEpoll(() -> Native.eventfdSignal(fd));
+    }
+
+    /**
+     * Whether this JVM's epoll servers run on carriers: {@code weft.scheduler=carriers} was given
+     * (for now only then; {@code auto} keeps the JDK's scheduler until issue #18 decides the default
+     * with measurements) and the probe passed.
+     *
+     * @throws IllegalArgumentException if {@code weft.scheduler} names no mode
+     * @throws IllegalStateException    if carriers were asked for and cannot run here (saying why)
+     */
+    static boolean carriersAsked() {
+        String value = System.getProperty(VirtualThreadAccess.PROPERTY);
+        if (VirtualThreadAccess.Mode.parse(value) != VirtualThreadAccess.Mode.CARRIERS) {
+            return false;
+        }
+        return VirtualThreadAccess.probe().available(); // throws, saying why, if not
+    }
+
+    /** The poller an accepted socket joins: round robin over the carriers in carrier mode, else by descriptor. */
+    static EpollPoller forAccepted(int fd) {
+        EpollPoller[] pollers = Pollers.POLLERS;
+        if (pollers[0].carrier == null) {
+            return pollers[fd & (pollers.length - 1)];
+        }
+        return pollers[Pollers.NEXT.getAndIncrement() & (pollers.length - 1)];
+    }
+
+    /**
+     * A builder of the threads of connections on this poller: on its carrier in carrier mode (so
+     * they share its OS thread), else {@code Thread.ofVirtual()}.
+     */
+    Thread.Builder.OfVirtual threads() {
+        return carrier == null ? Thread.ofVirtual() : carrier.threads();
     }
 
     /** The poller that watches {@code fd}. */
@@ -137,6 +210,42 @@ final class EpollPoller {
         }
     }
 
+    /**
+     * Carrier mode's loop, on this poller's carrier: polls without blocking while other threads are
+     * queued there and yields to them after each pass; with none, blocks in {@code epoll_wait} until
+     * a socket or the eventfd is ready ({@link Carrier#mayBlockInEpoll()} stores the sleeping state and
+     * looks at the queue once more, so a submission that raced it either is seen or writes the eventfd).
+     * Failures are handled as in {@link #loop}.
+     */
+    private void carrierLoop(MemorySegment events) {
+        MemorySegment waitErrno = Native.nativeErrno();
+        FailureBurst waitFailures = new FailureBurst(LOG, "epoll_wait of poller " + index);
+        for (;;) {
+            boolean block = carrier.mayBlockInEpoll();
+            int n = Native.epollWait(epfd, events, MAX_EVENTS, block ? -1 : 0, waitErrno);
+            if (block) {
+                carrier.awakeFromEpoll();
+            }
+            if (n < 0) {
+                int e = waitErrno.get(ValueLayout.JAVA_INT, 0);
+                LockSupport.parkNanos(waitFailures.failed(e, () -> "epoll_wait of poller " + index + " failed: "
+                        + strerror(e)));
+                continue;
+            }
+            waitFailures.succeeded();
+            if (n > 0) {
+                dispatch(events, n);
+            }
+            if (carrier.hasQueued()) {
+                Thread.yield(); // to the tail of the carrier's queue: the woken threads run first
+            } else if (!block && n == 0 && carrier.lifecycle() != Carrier.RUNNING) {
+                // The carrier is closing or handed off (none are yet outside tests): this thread now
+                // runs on the JDK's scheduler and must not block a worker there, nor spin.
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+        }
+    }
+
     private static String strerror(int errno) {
         return Native.error("", errno).getMessage();
     }
@@ -152,6 +261,10 @@ final class EpollPoller {
      * goes nowhere, also when a new socket has the same descriptor number by now.
      */
     void deliver(int flags, long key) {
+        if (key == wakeKey) {
+            Native.eventfdReset(wakeFd, wakeCount); // the wake-up's work is done: the poller is awake
+            return;
+        }
         EpollFd[] t = table;
         int fd = (int) key;
         EpollFd f = fd >= 0 && fd < t.length ? (EpollFd) SLOT.getVolatile(t, fd) : null;
@@ -187,41 +300,80 @@ final class EpollPoller {
         }
     }
 
-    /** The pollers (as many as the JDK's own: the largest power of two up to the CPU count), made on first use. */
+    /**
+     * The pollers (as many as the JDK's own: the largest power of two up to the CPU count), made on
+     * first use: on carriers of their own in carrier mode, else on the JDK's scheduler with the master.
+     */
     private static final class Pollers {
         static final EpollPoller[] POLLERS;
         static final int masterEpfd;
+        /** Carrier mode's round robin of accepted sockets. */
+        static final AtomicInteger NEXT = new AtomicInteger();
 
         static {
             try {
                 int count = Math.min(Integer.highestOneBit(Runtime.getRuntime().availableProcessors()), 32);
                 EpollPoller[] pollers = new EpollPoller[count];
                 int[] errno = new int[1];
-                int master = Native.epollCreate(errno);
-                if (master < 0) {
-                    throw Native.error("epoll_create1", errno[0]);
-                }
-                for (int i = 0; i < count; i++) {
-                    EpollPoller p = new EpollPoller(i);
-                    if (Native.epollCtl(master, Native.EPOLL_CTL_ADD, p.epfd, Native.EPOLLIN | Native.EPOLLONESHOT, i,
-                            errno) < 0) {
-                        throw Native.error("epoll_ctl", errno[0]);
+                if (carriersOrNot()) {
+                    for (int i = 0; i < count; i++) {
+                        pollers[i] = new EpollPoller(i, Carrier.start(i));
                     }
-                    pollers[i] = p;
-                }
-                masterEpfd = master;
-                POLLERS = pollers;
-                for (EpollPoller p : pollers) {
-                    MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
-                    p.thread = Thread.ofVirtual().name("weft-epoll-poller-" + p.index).unstarted(() -> p.loop(events));
-                }
-                Thread.ofPlatform().daemon().name("weft-epoll-master").start(() -> master(pollers, master));
-                for (EpollPoller p : pollers) {
-                    p.thread.start();
+                    masterEpfd = -1;
+                    POLLERS = pollers;
+                    for (EpollPoller p : pollers) {
+                        MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
+                        p.thread = p.carrier.threads().name("weft-epoll-poller-" + p.index)
+                                .unstarted(() -> p.carrierLoop(events));
+                    }
+                    for (EpollPoller p : pollers) {
+                        p.thread.start();
+                    }
+                    LOG.log(System.Logger.Level.INFO, "The epoll transport runs on " + count + " carriers: each"
+                            + " poller and its connections' virtual threads share one OS thread ("
+                            + VirtualThreadAccess.PROPERTY + "=carriers)");
+                } else {
+                    masterEpfd = master(pollers, errno);
+                    POLLERS = pollers;
                 }
             } catch (IOException e) {
                 throw new IllegalStateException("cannot start the epoll transport: " + e.getMessage(), e);
             }
+        }
+
+        /** {@link #carriersAsked()}; a failure was already reported when the listener opened, so here it is "no". */
+        private static boolean carriersOrNot() {
+            try {
+                return carriersAsked();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        /** Today's scheme: the pollers on the JDK's scheduler, started with the master; returns its epfd. */
+        private static int master(EpollPoller[] pollers, int[] errno) throws IOException {
+            int master = Native.epollCreate(errno);
+            if (master < 0) {
+                throw Native.error("epoll_create1", errno[0]);
+            }
+            for (int i = 0; i < pollers.length; i++) {
+                EpollPoller p = new EpollPoller(i, null);
+                if (Native.epollCtl(master, Native.EPOLL_CTL_ADD, p.epfd, Native.EPOLLIN | Native.EPOLLONESHOT, i,
+                        errno) < 0) {
+                    throw Native.error("epoll_ctl", errno[0]);
+                }
+                pollers[i] = p;
+            }
+            // The pollers read masterEpfd, so they wait for this class's initialisation to end first.
+            for (EpollPoller p : pollers) {
+                MemorySegment events = Arena.global().allocate(Native.EPOLL_EVENT_SIZE * MAX_EVENTS, 8);
+                p.thread = Thread.ofVirtual().name("weft-epoll-poller-" + p.index).unstarted(() -> p.loop(events));
+            }
+            Thread.ofPlatform().daemon().name("weft-epoll-master").start(() -> EpollPoller.master(pollers, master));
+            for (EpollPoller p : pollers) {
+                p.thread.start();
+            }
+            return master;
         }
     }
 }

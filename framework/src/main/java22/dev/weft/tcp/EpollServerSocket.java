@@ -36,8 +36,12 @@ final class EpollServerSocket extends EpollFd implements ServerSocketIo {
         this.local = SockAddr.decode(address, length);
     }
 
-    /** Found by {@link Transports}. */
+    /**
+     * Found by {@link Transports}. Fails, saying why, if {@code weft.scheduler=carriers} was given and
+     * the carriers cannot run in this JVM, or if {@code weft.scheduler} names no mode.
+     */
     static EpollServerSocket open(InetSocketAddress address, int backlog, Integer receiveBuffer) throws IOException {
+        EpollPoller.carriersAsked();
         InetAddress ip = address.getAddress();
         int[] errno = new int[1];
         int family = ip instanceof java.net.Inet6Address || ip.isAnyLocalAddress() ? Native.AF_INET6 : Native.AF_INET;

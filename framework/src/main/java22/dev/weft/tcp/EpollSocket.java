@@ -44,7 +44,7 @@ final class EpollSocket extends EpollFd implements SocketIo {
     private volatile boolean lingers;
 
     private EpollSocket(int fd, int family) {
-        super(fd);
+        super(fd, EpollPoller.forAccepted(fd));
         this.family = family;
     }
 
@@ -56,6 +56,12 @@ final class EpollSocket extends EpollFd implements SocketIo {
         EpollSocket s = new EpollSocket(fd, family);
         s.remote = peer;
         return s;
+    }
+
+    /** On the poller's carrier in carrier mode: the thread, the socket's events and the poller share an OS thread. */
+    @Override
+    public Thread.Builder.OfVirtual threadBuilder() {
+        return poller.threads();
     }
 
     static Set<SocketOption<?>> supportedOptions() {

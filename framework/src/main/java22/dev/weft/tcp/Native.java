@@ -63,6 +63,8 @@ final class Native {
     static final int EPOLL_CTL_ADD = 1;
     static final int EPOLL_CTL_MOD = 3;
     static final int EPOLL_CLOEXEC = 0x80000;
+    static final int EFD_NONBLOCK = 0x800;
+    static final int EFD_CLOEXEC = 0x80000;
 
     /** {@code struct epoll_event} is packed on amd64 (12 bytes) and not on aarch64 (16). */
     static final boolean PACKED_EPOLL_EVENT = System.getProperty("os.arch", "").equals("amd64");
@@ -92,6 +94,12 @@ final class Native {
     private static final MethodHandle SHUTDOWN = critical("shutdown", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle EPOLL_CREATE1 = critical("epoll_create1", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle EPOLL_CTL = critical("epoll_ctl", FunctionDescriptor.of(INT, INT, INT, INT, PTR));
+    /** What {@link #eventfdSignal} writes; never changed. */
+    private static final long[] EVENTFD_ONE = {1L};
+    private static final MethodHandle EVENTFD = critical("eventfd", FunctionDescriptor.of(INT, INT, INT));
+    /** On an eventfd only (non-blocking, 8 bytes): critical. */
+    private static final MethodHandle READ = critical("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
+    private static final MethodHandle WRITE = critical("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
     /** Not critical: close may block (SO_LINGER), and epoll_wait with a timeout does. */
     private static final MethodHandle CLOSE = LINKER.downcallHandle(find("close"), FunctionDescriptor.of(INT, INT));
     private static final MethodHandle EPOLL_WAIT = LINKER.downcallHandle(find("epoll_wait"),
@@ -251,6 +259,37 @@ final class Native {
     static int epollCreate(int[] errno) {
         try {
             return (int) EPOLL_CREATE1.invokeExact(of(errno), EPOLL_CLOEXEC);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A non-blocking eventfd with a count of 0, or -1. */
+    static int eventfd(int[] errno) {
+        try {
+            return (int) EVENTFD.invokeExact(of(errno), 0, EFD_NONBLOCK | EFD_CLOEXEC);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Adds 1 to eventfd {@code fd}'s count, which makes it readable until {@link #eventfdReset}: never
+     * blocks (it would only at a count near 2^64). The result is not checked: a failed write leaves the
+     * count as it was, and a count above zero already wakes the reader.
+     */
+    static void eventfdSignal(int fd) {
+        try {
+            long ignored = (long) WRITE.invokeExact(of(new int[1]), fd, MemorySegment.ofArray(EVENTFD_ONE), 8L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Sets eventfd {@code fd}'s count back to 0 (EAGAIN if it was 0 already, which is fine). */
+    static void eventfdReset(int fd, long[] buffer) {
+        try {
+            long ignored = (long) READ.invokeExact(of(new int[1]), fd, MemorySegment.ofArray(buffer), 8L);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -97,6 +97,22 @@ final class TestClient implements AutoCloseable {
         return new String(readExactly(byteCount), StandardCharsets.UTF_8);
     }
 
+    /** Reads up to a {@code \n} and returns what came before it (US-ASCII); fails at end of stream. */
+    String readLine() {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                if (b < 0) {
+                    fail("end of stream after " + line.size() + " bytes of a line: " + printable(line.toByteArray()));
+                }
+                line.write(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+
     /** Reads exactly {@code n} bytes with read calls of 1..{@code maxFragment} bytes each. */
     byte[] readInFragments(int n, Random random, int maxFragment) {
         byte[] result = new byte[n];
