@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the task waiting in its place ({@link EpollFd}).
  *
  * <p>An event names its socket by a key made at registration: the descriptor number in the low 32
- * bits, a count of this poller's registrations in the high 32. The kernel hands a closed socket's
+ * bits, a count of the process's registrations in the high 32. The kernel hands a closed socket's
  * number to the next one accepted, and an event already read from {@code epoll_wait} may be
  * dispatched after that; by the number alone it would wake (or mark hung up) the new socket.
  *
@@ -53,8 +53,12 @@ final class EpollPoller {
     private final ReentrantLock lock = new ReentrantLock();
     /** Sockets by descriptor; written under the lock, read by the poller without it. */
     private volatile EpollFd[] table = new EpollFd[1024];
-    /** Registrations so far, under the lock: the high half of each socket's key. */
-    private int registrations;
+    /**
+     * Registrations so far in this process, the high half of each socket's key: counted across
+     * pollers, so a number the kernel gives again is a new key even when the new socket went to
+     * another poller (the carriers hand accepted sockets round, not by number).
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger REGISTRATIONS = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Thread thread;
     /** Carrier mode: the carrier this poller and its sockets' threads run on; null otherwise. */
     private final Carrier carrier;
@@ -140,7 +144,11 @@ final class EpollPoller {
                 t = Arrays.copyOf(t, Math.max(f.fd + 1, t.length * 2));
                 table = t;
             }
-            key = key(f.fd, ++registrations);
+            int registration;
+            do {
+                registration = REGISTRATIONS.incrementAndGet();
+            } while (registration == 0); // 0 is the wake-up eventfd's, after the count wraps
+            key = key(f.fd, registration);
             f.key = key; // published by the volatile store below
             SLOT.setVolatile(t, f.fd, f);
         } finally {
