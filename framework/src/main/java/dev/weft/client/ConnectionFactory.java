@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.util.function.LongSupplier;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
@@ -36,9 +37,13 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     static final ThreadLocal<Deadline> DEADLINE = new ThreadLocal<>();
     /** Set when the pool closes: what is destroyed from then on is counted as {@code closed}. */
     volatile boolean closing;
+    /** What the connections' ages and idle times are read from ({@link System#nanoTime()} but in tests). */
+    private final LongSupplier nanoClock;
 
-    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog, ClientTls tls) {
+    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog, ClientTls tls,
+            LongSupplier nanoClock) {
         this.tls = tls;
+        this.nanoClock = nanoClock;
         this.resolver = resolver;
         this.options = options;
         this.metrics = metrics;
@@ -66,7 +71,7 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
             throw e;
         }
         metrics.created(endpoint);
-        PooledConnection c = new PooledConnection(endpoint, channel, socket, watchdog);
+        PooledConnection c = new PooledConnection(endpoint, channel, socket, watchdog, nanoClock);
         c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()));
         watchdog.watch(c);
         return new DefaultPooledObject<>(c);

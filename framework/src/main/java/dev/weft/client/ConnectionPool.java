@@ -9,6 +9,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
@@ -62,12 +63,23 @@ public final class ConnectionPool implements AutoCloseable {
      * are checked for being closed only, not probed with a read (that would take TLS records).
      */
     public ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry, ClientTls tls) {
+        this(name, options, resolver, registry, tls, System::nanoTime);
+    }
+
+    /**
+     * As above, reading the ages and idle times of connections ({@code maxLifetime},
+     * {@code validateAfterIdle}) from {@code nanoClock}; read and write timeouts and deadlines keep
+     * the system's clock, and so does commons-pool2's own {@code maxIdleTime}.
+     */
+    ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry, ClientTls tls,
+            LongSupplier nanoClock) {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name, options.endpointMeters());
         this.leases = new LeaseTracker(this::abandoned);
         this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout(), leases::reclaim);
-        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
+        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls,
+                Objects.requireNonNull(nanoClock, "nanoClock"));
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
         config.setMaxTotalPerKey(options.maxPerEndpoint());
@@ -247,6 +259,11 @@ public final class ConnectionPool implements AutoCloseable {
 
     LeaseTracker leases() {
         return leases;
+    }
+
+    /** Runs one eviction pass now, on this thread: what the evictor does every {@code evictionInterval}. */
+    void evict() throws Exception {
+        pool.evict();
     }
 
     /** A lease was dropped without close(): its connection is closed (its state is unknown) and it is said. */
