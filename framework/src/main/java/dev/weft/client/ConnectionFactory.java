@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.function.LongSupplier;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.PooledObjectState;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 
 /**
@@ -122,8 +123,17 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
         // Nothing: a connection is ready as it is.
     }
 
+    /**
+     * Returned, or made ahead of need (prewarm): it waits idle from now. The evictor passivates too,
+     * after checking one that was idle already: that is no new start, or every pass would make a
+     * connection idle for minutes look just returned, and a borrow within {@code validateAfterIdle}
+     * of the pass would lend it without a probe.
+     */
     @Override
     public void passivateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
-        p.getObject().idle(); // returned, or made ahead of need (prewarm): it waits idle now
+        PooledObjectState state = p.getState();
+        if (state != PooledObjectState.EVICTION && state != PooledObjectState.EVICTION_RETURN_TO_HEAD) {
+            p.getObject().idle();
+        }
     }
 }

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.http.TransportPollers;
 import dev.weft.testing.LeakCheck;
 import dev.weft.dns.Resolver;
+import dev.weft.tcp.Connection;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.TcpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,6 +230,43 @@ class ConnectionPoolTest {
         }
         assertEquals(1, destroyed("stale"));
         assertEquals(2, created());
+    }
+
+    @Test
+    void anEvictorPassLeavesTheIdleTimeAloneSoALongIdleConnectionIsStillProbed() throws Exception {
+        assumeTrue(TcpTable.available(), "needs /proc/net/tcp to see the server's FIN arrive");
+        AtomicReference<Connection> serverSide = new AtomicReference<>();
+        ConnectionHandler echo = lineEcho();
+        server = TcpServer.builder().name("backend").meterRegistry(new SimpleMeterRegistry())
+                .bindAddress(InetAddress.getLoopbackAddress()).handler(conn -> {
+                    serverSide.set(conn);
+                    echo.handle(conn);
+                }).start();
+        Endpoint backend = new Endpoint("127.0.0.1", server.port());
+        AtomicLong clock = new AtomicLong();
+        pool = new ConnectionPool("test", PoolOptions.DEFAULTS.withValidateAfterIdle(Duration.ofSeconds(1))
+                .withEviction(Duration.ofHours(1), Duration.ofHours(1)), Resolver.system(), registry, null, clock::get);
+        int localPort;
+        try (Lease c = pool.acquire(backend)) {
+            assertEquals("first", exchange(c, "first"));
+            localPort = c.localAddress().getPort();
+        }
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        pool.evict(); // probes it (idle 10 s): fine, it stays
+        assertEquals(1, pool.idle(backend));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverSide.get() != null);
+        serverSide.get().close(); // the server's keep-alive timeout, say, just after the evictor looked
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            TcpTable.Socket s = TcpTable.find(localPort, server.port());
+            return s == null || !s.established();
+        });
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        try (Lease c = pool.acquire(backend)) {
+            assertFalse(c.isReused(), "idle 10.5 s, more than validateAfterIdle: probed, found closed, not lent");
+            assertEquals("second", exchange(c, "second"));
+        }
+        assertEquals(1, destroyed("stale"));
     }
 
     @Test
