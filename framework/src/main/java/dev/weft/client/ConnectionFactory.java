@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.SocketChannel;
+import java.util.function.LongSupplier;
 import org.apache.commons.pool2.KeyedPooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.PooledObjectState;
 import org.apache.commons.pool2.impl.DefaultPooledObject;
 
 /**
@@ -36,9 +38,13 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     static final ThreadLocal<Deadline> DEADLINE = new ThreadLocal<>();
     /** Set when the pool closes: what is destroyed from then on is counted as {@code closed}. */
     volatile boolean closing;
+    /** What the connections' ages and idle times are read from ({@link System#nanoTime()} but in tests). */
+    private final LongSupplier nanoClock;
 
-    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog, ClientTls tls) {
+    ConnectionFactory(Resolver resolver, PoolOptions options, PoolMetrics metrics, WriteWatchdog watchdog, ClientTls tls,
+            LongSupplier nanoClock) {
         this.tls = tls;
+        this.nanoClock = nanoClock;
         this.resolver = resolver;
         this.options = options;
         this.metrics = metrics;
@@ -66,7 +72,7 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
             throw e;
         }
         metrics.created(endpoint);
-        PooledConnection c = new PooledConnection(endpoint, channel, socket, watchdog);
+        PooledConnection c = new PooledConnection(endpoint, channel, socket, watchdog, nanoClock);
         c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()));
         watchdog.watch(c);
         return new DefaultPooledObject<>(c);
@@ -121,8 +127,20 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
         // Nothing: a connection is ready as it is.
     }
 
+    /**
+     * Returned, or made ahead of need (prewarm): it waits idle from now. The evictor passivates too,
+     * after checking one that was idle already: that is no new start, or every pass would make a
+     * connection idle for minutes look just returned, and a borrow within {@code validateAfterIdle}
+     * of the pass would lend it without a probe.
+     */
     @Override
     public void passivateObject(Endpoint endpoint, PooledObject<PooledConnection> p) {
-        p.getObject().idle(); // returned, or made ahead of need (prewarm): it waits idle now
+        PooledObjectState state = p.getState();
+        PooledConnection c = p.getObject();
+        if (c.fromHot) {
+            c.fromHot = false; // idle since it went hot: its time runs on
+        } else if (state != PooledObjectState.EVICTION && state != PooledObjectState.EVICTION_RETURN_TO_HEAD) {
+            c.idle();
+        }
     }
 }

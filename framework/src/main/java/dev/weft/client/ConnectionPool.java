@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPool;
 import org.apache.commons.pool2.impl.GenericKeyedObjectPoolConfig;
 
@@ -40,6 +41,7 @@ public final class ConnectionPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ConnectionPool.class.getName());
     /** How long a returned connection may stay hot before it goes back to the keyed pool. */
     static final Duration HOT_TTL = Duration.ofSeconds(1);
+    private static final LongSupplier SYSTEM_CLOCK = System::nanoTime;
 
     private final String name;
     private final PoolOptions options;
@@ -69,18 +71,34 @@ public final class ConnectionPool implements AutoCloseable {
      * are checked for being closed only, not probed with a read (that would take TLS records).
      */
     public ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry, ClientTls tls) {
+        this(name, options, resolver, registry, tls, SYSTEM_CLOCK);
+    }
+
+    /**
+     * As above, reading the ages and idle times of connections ({@code maxLifetime},
+     * {@code validateAfterIdle}) from {@code nanoClock}; read and write timeouts and deadlines keep
+     * the system's clock, and so does commons-pool2's own {@code maxIdleTime}.
+     */
+    ConnectionPool(String name, PoolOptions options, Resolver resolver, MeterRegistry registry, ClientTls tls,
+            LongSupplier nanoClock) {
         this.name = Objects.requireNonNull(name, "name");
         this.options = Objects.requireNonNull(options, "options");
         this.metrics = new PoolMetrics(registry, name, options.endpointMeters());
         this.leases = new LeaseTracker(this::abandoned);
-        // A second at most, and well inside maxIdleTime, which the keyed pool's evictor keeps.
-        this.hot = new HotConnections(options.maxIdlePerEndpoint(),
+        // A second at most, and well inside maxIdleTime, which the keyed pool's evictor keeps. A pool
+        // on a test's clock keeps none hot: its property test models the keyed pool alone (the hot
+        // connections have tests of their own), and a hot one's time would run on two clocks.
+        this.hot = new HotConnections(nanoClock == SYSTEM_CLOCK ? options.maxIdlePerEndpoint() : 0,
                 Math.min(HOT_TTL.toNanos(), options.maxIdleTime().toNanos() / 2));
         this.watchdog = new WriteWatchdog(name, options.writeTimeout(), options.readTimeout(), () -> {
             leases.reclaim();
-            hot.expire(this::giveBack);
+            hot.expire(c -> {
+                c.fromHot = true; // its idle time started when it went hot, and runs on in the keyed pool
+                giveBack(c);
+            });
         });
-        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls);
+        this.factory = new ConnectionFactory(resolver, options, metrics, watchdog, tls,
+                Objects.requireNonNull(nanoClock, "nanoClock"));
         GenericKeyedObjectPoolConfig<PooledConnection> config = new GenericKeyedObjectPoolConfig<>();
         config.setJmxEnabled(false);
         config.setMaxTotalPerKey(options.maxPerEndpoint());
@@ -295,6 +313,16 @@ public final class ConnectionPool implements AutoCloseable {
         return leases;
     }
 
+    /** Runs one eviction pass now, on this thread: what the evictor does every {@code evictionInterval}. */
+    void evict() throws Exception {
+        pool.evict();
+    }
+
+    /** Connections kept hot now (for tests). */
+    int hotConnections() {
+        return hot.size(null);
+    }
+
     /** A lease was dropped without close(): its connection is closed (its state is unknown) and it is said. */
     private void abandoned(LeaseTracker.Tracked t) {
         metrics.abandoned();
@@ -316,6 +344,7 @@ public final class ConnectionPool implements AutoCloseable {
             if (inKeyedBorrow.get() > 0) {
                 PooledConnection back = hot.poll(c.endpoint());
                 if (back != null) {
+                    back.fromHot = true;
                     giveBack(back);
                 }
             }

@@ -118,6 +118,11 @@ public final class Lease implements AutoCloseable {
         return pool;
     }
 
+    /** The pooled connection lent (the same object for every lease of it). */
+    PooledConnection connection() {
+        return connection;
+    }
+
     /** Sets how long each following read may wait, until the connection goes back to the pool. */
     public void readTimeout(java.time.Duration timeout) throws IOException {
         connection.readTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.function.LongSupplier;
 
 /**
  * One pooled TCP connection: a blocking {@link SocketChannel} with its socket streams, and when it
@@ -48,7 +49,9 @@ final class PooledConnection {
     private final boolean tls;
     private final InputStream in;
     private final OutputStream out;
-    private final long createdNanos = System.nanoTime();
+    /** Ages and idle times are read from it (the system's clock, or a test's); timeouts and deadlines are not. */
+    private final LongSupplier nanoClock;
+    private final long createdNanos;
     private final ByteBuffer probe = ByteBuffer.allocate(1);
     volatile DestroyReason destroyReason;
     /** When the write in progress began (never 0 then), or 0 when none is. */
@@ -64,13 +67,18 @@ final class PooledConnection {
     private final WriteWatchdog watchdog;
     /** Whether it has waited idle in the pool (returned by a lease, or made ahead of need). */
     private volatile boolean wasIdle;
+    /** Set while it moves from {@link HotConnections} to the keyed pool: it has been idle since it went hot. */
+    volatile boolean fromHot;
     /** When it last went idle, for {@link #idleNanos()}. */
     private volatile long idleSince;
 
     static final int WRITE_PIECE = 64 * 1024;
 
-    PooledConnection(Endpoint endpoint, SocketChannel channel, Socket socket, WriteWatchdog watchdog) throws IOException {
+    PooledConnection(Endpoint endpoint, SocketChannel channel, Socket socket, WriteWatchdog watchdog, LongSupplier nanoClock)
+            throws IOException {
         this.endpoint = endpoint;
+        this.nanoClock = nanoClock;
+        this.createdNanos = nanoClock.getAsLong();
         this.watchdog = watchdog;
         this.channel = channel;
         this.socket = socket;
@@ -145,13 +153,13 @@ final class PooledConnection {
 
     /** It goes (back) to the idle connections: from now on the server may close it unseen. */
     void idle() {
-        idleSince = System.nanoTime();
+        idleSince = nanoClock.getAsLong();
         wasIdle = true;
     }
 
     /** How long it has been idle since it last went back to the pool. */
     long idleNanos() {
-        return System.nanoTime() - idleSince;
+        return nanoClock.getAsLong() - idleSince;
     }
 
     /**
@@ -256,7 +264,7 @@ final class PooledConnection {
     }
 
     long ageNanos() {
-        return System.nanoTime() - createdNanos;
+        return nanoClock.getAsLong() - createdNanos;
     }
 
     /**
@@ -291,6 +299,11 @@ final class PooledConnection {
         } catch (IOException e) {
             return "failed: " + e.getMessage();
         }
+    }
+
+    /** Whether its socket is still open (not closed by this side; the server may have closed its own). */
+    boolean isOpen() {
+        return channel.isOpen();
     }
 
     void shutdownOutput() throws IOException {

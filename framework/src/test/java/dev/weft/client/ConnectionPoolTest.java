@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.http.TransportPollers;
 import dev.weft.testing.LeakCheck;
 import dev.weft.dns.Resolver;
+import dev.weft.tcp.Connection;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.TcpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -161,6 +165,22 @@ class ConnectionPoolTest {
     }
 
     @Test
+    void aConnectionKeptHotIsStillIdleFromWhenItWentHotOnceBackInTheKeyedPool() throws Exception {
+        Endpoint backend = startServer(Duration.ofMinutes(1));
+        pool(PoolOptions.DEFAULTS);
+        try (Lease c = pool.acquire(backend)) {
+            assertEquals("a", exchange(c, "a"));
+        }
+        // The watchdog moves it from the hot connections to the keyed pool after HOT_TTL; its idle
+        // time must keep counting from its return, or validateAfterIdle would skip its probe.
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.idle() == 1 && pool.hotConnections() == 0);
+        try (Lease c = pool.acquire(backend)) {
+            assertTrue(c.connection().idleNanos() >= ConnectionPool.HOT_TTL.toNanos(),
+                    "idle " + c.connection().idleNanos() / 1_000_000 + " ms: its time restarted in the keyed pool");
+        }
+    }
+
+    @Test
     void closedLeasesAreNotTracked() throws Exception {
         Endpoint backend = startServer(Duration.ofMinutes(1));
         pool(PoolOptions.DEFAULTS);
@@ -256,6 +276,49 @@ class ConnectionPoolTest {
         }
         assertEquals(1, destroyed("stale"));
         assertEquals(2, created());
+    }
+
+    @Test
+    void anEvictorPassLeavesTheIdleTimeAloneSoALongIdleConnectionIsStillProbed() throws Exception {
+        assumeTrue(TcpTable.available(), "needs /proc/net/tcp to see the server's FIN arrive");
+        AtomicReference<Connection> serverSide = new AtomicReference<>();
+        ConnectionHandler echo = lineEcho();
+        server = TcpServer.builder().name("backend").meterRegistry(new SimpleMeterRegistry())
+                .bindAddress(InetAddress.getLoopbackAddress()).handler(conn -> {
+                    serverSide.set(conn);
+                    try {
+                        echo.handle(conn);
+                    } catch (IOException e) {
+                        if (!conn.isClosed()) {
+                            throw e;
+                        } // else the test closed it: no handler failure
+                    }
+                }).start();
+        Endpoint backend = new Endpoint("127.0.0.1", server.port());
+        AtomicLong clock = new AtomicLong();
+        pool = new ConnectionPool("test", PoolOptions.DEFAULTS.withValidateAfterIdle(Duration.ofSeconds(1))
+                .withEviction(Duration.ofHours(1), Duration.ofHours(1)), Resolver.system(), registry, null, clock::get);
+        int localPort;
+        try (Lease c = pool.acquire(backend)) {
+            assertEquals("first", exchange(c, "first"));
+            localPort = c.localAddress().getPort();
+        }
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        pool.evict(); // probes it (idle 10 s): fine, it stays
+        assertEquals(1, pool.idle(backend));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> serverSide.get() != null);
+        serverSide.get().close(); // the server's keep-alive timeout, say, just after the evictor looked
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            TcpTable.Socket s = TcpTable.find(localPort, server.port());
+            return s == null || !s.established();
+        });
+        clock.addAndGet(Duration.ofMillis(500).toNanos());
+        try (Lease c = pool.acquire(backend)) {
+            assertFalse(c.isReused(), "idle 10.5 s, more than validateAfterIdle: probed, found closed, not lent");
+            assertEquals("second", exchange(c, "second"));
+        }
+        assertEquals(1, destroyed("stale"));
     }
 
     @Test
