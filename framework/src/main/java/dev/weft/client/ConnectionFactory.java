@@ -1,6 +1,7 @@
 package dev.weft.client;
 
 import dev.weft.dns.Resolver;
+import dev.weft.tcp.OutboundSocket;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -54,14 +55,32 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
     @Override
     public PooledObject<PooledConnection> makeObject(Endpoint endpoint) throws IOException {
         Deadline deadline = DEADLINE.get();
-        SocketChannel channel = endpoint.connect(resolver, options.connectTimeout(), deadline);
-        Socket socket = channel.socket();
+        PooledConnection c = tls == null ? plain(endpoint, deadline) : secure(endpoint, deadline);
+        metrics.created(endpoint);
+        c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()));
+        watchdog.watch(c);
+        return new DefaultPooledObject<>(c);
+    }
+
+    /** Plain TCP: on the borrower's carrier where it runs on one ({@link Endpoint#open}). */
+    private PooledConnection plain(Endpoint endpoint, Deadline deadline) throws IOException {
+        OutboundSocket socket = endpoint.open(resolver, options.connectTimeout(), deadline);
         try {
-            if (tls != null) {
-                timeHandshake(socket, endpoint, deadline);
-                socket = tls.handshake(socket, endpoint);
-            }
+            return new PooledConnection(endpoint, socket, null, watchdog, nanoClock);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** TLS needs a JDK socket to layer on: a channel, and the handshake within the connect timeout. */
+    private PooledConnection secure(Endpoint endpoint, Deadline deadline) throws IOException {
+        SocketChannel channel = endpoint.connect(resolver, options.connectTimeout(), deadline);
+        try {
+            timeHandshake(channel.socket(), endpoint, deadline);
+            Socket socket = tls.handshake(channel.socket(), endpoint);
             socket.setSoTimeout(0); // reads are timed by the pool's watchdog, not a timer per read
+            return new PooledConnection(endpoint, OutboundSocket.of(channel), socket, watchdog, nanoClock);
         } catch (SocketTimeoutException e) {
             channel.close();
             throw deadline != null && deadline.passed()
@@ -71,11 +90,6 @@ final class ConnectionFactory implements KeyedPooledObjectFactory<Endpoint, Pool
             channel.close();
             throw e;
         }
-        metrics.created(endpoint);
-        PooledConnection c = new PooledConnection(endpoint, channel, socket, watchdog, nanoClock);
-        c.readTimeout((int) Math.min(Integer.MAX_VALUE, options.readTimeout().toMillis()));
-        watchdog.watch(c);
-        return new DefaultPooledObject<>(c);
     }
 
     /** Bounds the TLS handshake by the connect timeout, or what is left of the deadline if less. */

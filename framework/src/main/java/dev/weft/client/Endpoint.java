@@ -1,6 +1,7 @@
 package dev.weft.client;
 
 import dev.weft.dns.Resolver;
+import dev.weft.tcp.OutboundSocket;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -50,7 +51,8 @@ public record Endpoint(String host, int port) {
     /**
      * Resolves the host and connects to its addresses in turn until one accepts, each within
      * {@code timeout}: a blocking channel with {@code TCP_NODELAY} on. Blocks the calling (virtual)
-     * thread.
+     * thread. {@link #open(Resolver, Duration)} gives a socket that is cheaper to wait on where the
+     * caller runs on the epoll transport's carriers.
      *
      * @throws IOException naming this endpoint and its address count: a {@link SocketTimeoutException}
      *                     if the last address timed out, else a {@link ConnectException} (or the
@@ -66,6 +68,40 @@ public record Endpoint(String host, int port) {
      * then a {@link DeadlineExceededException} says which step ran out.
      */
     SocketChannel connect(Resolver resolver, Duration timeout, Deadline deadline) throws IOException {
+        return dial(resolver, timeout, deadline, (address, millis) -> {
+            SocketChannel channel = SocketChannel.open();
+            try {
+                channel.socket().setTcpNoDelay(true);
+                channel.socket().connect(address, millis);
+                return channel;
+            } catch (IOException e) {
+                channel.close();
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Like {@link #connect(Resolver, Duration)}, as an {@link OutboundSocket}: on the calling thread's
+     * carrier where it runs on one (the server's answers then wake it with no thread hop), else a JDK
+     * socket. Failures as there.
+     */
+    public OutboundSocket open(Resolver resolver, Duration timeout) throws IOException {
+        return open(resolver, timeout, null);
+    }
+
+    /** {@link #open(Resolver, Duration)} within a deadline, as {@link #connect(Resolver, Duration, Deadline)}. */
+    OutboundSocket open(Resolver resolver, Duration timeout, Deadline deadline) throws IOException {
+        return dial(resolver, timeout, deadline, (address, millis) -> OutboundSocket.connect(address,
+                Duration.ofMillis(millis)));
+    }
+
+    /** Connects one address within a time in milliseconds (at least 1). */
+    private interface Dialer<T> {
+        T connect(InetSocketAddress address, int millis) throws IOException;
+    }
+
+    private <T> T dial(Resolver resolver, Duration timeout, Deadline deadline, Dialer<T> dialer) throws IOException {
         List<InetAddress> addresses = deadline == null ? resolver.resolve(host) : Lookup.resolve(resolver, host, deadline);
         IOException last = null;
         for (InetAddress address : addresses) {
@@ -73,14 +109,10 @@ public record Endpoint(String host, int port) {
                 throw new DeadlineExceededException(HttpClientException.Phase.CONNECT, "connect to " + this
                         + " cut off at the deadline" + (last == null ? "" : " (last failure: " + last.getMessage() + ")"));
             }
-            SocketChannel channel = SocketChannel.open();
             try {
-                channel.socket().setTcpNoDelay(true);
-                int millis = deadline == null ? (int) timeout.toMillis() : deadline.capMillis(timeout);
-                channel.socket().connect(new InetSocketAddress(address, port), millis);
-                return channel;
+                int millis = deadline == null ? (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()) : deadline.capMillis(timeout);
+                return dialer.connect(new InetSocketAddress(address, port), Math.max(1, millis));
             } catch (IOException e) {
-                channel.close();
                 last = e;
             }
         }

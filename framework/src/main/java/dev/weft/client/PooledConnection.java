@@ -1,17 +1,16 @@
 package dev.weft.client;
 
+import dev.weft.tcp.OutboundSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.util.function.LongSupplier;
 
 /**
- * One pooled TCP connection: a blocking {@link SocketChannel} with its socket streams, and when it
- * was made. Reads honour the read timeout and writes the write timeout through the pool's
+ * One pooled TCP connection: an {@link OutboundSocket} (with a TLS socket layered on it, for
+ * HTTPS), and when it was made. Reads honour the read timeout and writes the write timeout through the pool's
  * {@link WriteWatchdog}, which closes a connection whose current read has waited, or whose current
  * write has made no progress, for that long; the blocked call then fails with a
  * {@link java.net.SocketTimeoutException}. A lease may also set a {@linkplain #deadline deadline}
@@ -43,16 +42,16 @@ final class PooledConnection {
     }
 
     private final Endpoint endpoint;
-    private final SocketChannel channel;
-    /** The socket the streams go through: the channel's own, or a TLS socket layered on it. */
-    private final Socket socket;
+    private final OutboundSocket socket;
+    /** The TLS socket layered on it that the streams go through, or null for plain TCP. */
+    private final Socket tlsSocket;
     private final boolean tls;
     private final InputStream in;
     private final OutputStream out;
     /** Ages and idle times are read from it (the system's clock, or a test's); timeouts and deadlines are not. */
     private final LongSupplier nanoClock;
     private final long createdNanos;
-    private final ByteBuffer probe = ByteBuffer.allocate(1);
+    private final byte[] probe = new byte[1];
     volatile DestroyReason destroyReason;
     /** When the write in progress began (never 0 then), or 0 when none is. */
     private volatile long writeSince;
@@ -74,16 +73,16 @@ final class PooledConnection {
 
     static final int WRITE_PIECE = 64 * 1024;
 
-    PooledConnection(Endpoint endpoint, SocketChannel channel, Socket socket, WriteWatchdog watchdog, LongSupplier nanoClock)
-            throws IOException {
+    PooledConnection(Endpoint endpoint, OutboundSocket socket, Socket tlsSocket, WriteWatchdog watchdog,
+            LongSupplier nanoClock) throws IOException {
         this.endpoint = endpoint;
         this.nanoClock = nanoClock;
         this.createdNanos = nanoClock.getAsLong();
         this.watchdog = watchdog;
-        this.channel = channel;
         this.socket = socket;
-        this.tls = socket != channel.socket();
-        InputStream rawIn = socket.getInputStream();
+        this.tlsSocket = tlsSocket;
+        this.tls = tlsSocket != null;
+        InputStream rawIn = tls ? tlsSocket.getInputStream() : socket.in();
         this.in = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -117,7 +116,7 @@ final class PooledConnection {
                 return rawIn.available();
             }
         };
-        OutputStream raw = socket.getOutputStream();
+        OutputStream raw = tls ? tlsSocket.getOutputStream() : socket.out();
         this.out = new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -255,7 +254,11 @@ final class PooledConnection {
     }
 
     InetSocketAddress localAddress() throws IOException {
-        return (InetSocketAddress) channel.getLocalAddress();
+        InetSocketAddress local = socket.localAddress();
+        if (local == null) {
+            throw new java.net.SocketException("Socket closed");
+        }
+        return local;
     }
 
     /** How long the next reads may wait (the pool's read timeout, unless the lease changed it). */
@@ -275,27 +278,21 @@ final class PooledConnection {
      * @return why it is stale, or {@code null} if it looks alive
      */
     String staleness() {
-        if (!channel.isOpen()) {
+        if (!socket.isOpen()) {
             return "closed";
         }
         if (tls) {
             return null; // a raw read would take TLS records (session tickets, say) from under the TLS socket
         }
         try {
-            channel.configureBlocking(false);
-            try {
-                probe.clear();
-                int n = channel.read(probe);
-                if (n < 0) {
-                    return "closed by the server";
-                }
-                if (n > 0) {
-                    return "unexpected data from the server";
-                }
-                return null;
-            } finally {
-                channel.configureBlocking(true);
+            int n = socket.readNow(probe, 0, 1);
+            if (n < 0) {
+                return "closed by the server";
             }
+            if (n > 0) {
+                return "unexpected data from the server";
+            }
+            return null;
         } catch (IOException e) {
             return "failed: " + e.getMessage();
         }
@@ -303,40 +300,35 @@ final class PooledConnection {
 
     /** Whether its socket is still open (not closed by this side; the server may have closed its own). */
     boolean isOpen() {
-        return channel.isOpen();
+        return socket.isOpen();
     }
 
     void shutdownOutput() throws IOException {
-        socket.shutdownOutput();
+        if (tls) {
+            tlsSocket.shutdownOutput();
+        } else {
+            socket.shutdownOutput();
+        }
     }
 
     /** Closes with a reset: SO_LINGER 0, so the close sends RST and does not block. */
     void reset() {
-        try {
-            channel.socket().setSoLinger(true, 0);
-        } catch (IOException ignored) {
-            // closed already: the close below does nothing
-        }
-        close();
+        socket.reset();
     }
 
     /** Closes the socket: no linger, so this never blocks (it may run under the pool's locks). */
     void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing to do about a socket that will not close.
-        }
+        socket.close();
+    }
+
+    /** Where the connection waits for the server: {@code EPOLL} on a carrier's poller, else {@code JDK}. */
+    dev.weft.tcp.Transport transport() {
+        return socket.transport();
     }
 
     @Override
     public String toString() {
-        String local;
-        try {
-            local = String.valueOf(channel.getLocalAddress());
-        } catch (IOException e) {
-            local = "closed";
-        }
-        return "pooled connection " + local + " -> " + endpoint;
+        InetSocketAddress local = socket.localAddress();
+        return "pooled connection " + (local == null ? "closed" : String.valueOf(local)) + " -> " + endpoint;
     }
 }

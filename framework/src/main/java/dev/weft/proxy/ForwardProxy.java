@@ -11,16 +11,15 @@ import dev.weft.http.Request;
 import dev.weft.http.RequestHead;
 import dev.weft.http.Response;
 import dev.weft.http.Upgraded;
+import dev.weft.tcp.OutboundSocket;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -161,11 +160,10 @@ public final class ForwardProxy implements HttpHandler, AutoCloseable {
         if (address == null) {
             return outcomeOf(response);
         }
-        Socket socket;
+        OutboundSocket socket;
         long begin = System.nanoTime();
         try {
-            SocketChannel channel = new Endpoint(address.getHostAddress(), target.port()).connect(resolver, connectTimeout);
-            socket = channel.socket();
+            socket = new Endpoint(address.getHostAddress(), target.port()).open(resolver, connectTimeout);
             meters.connected(System.nanoTime() - begin);
         } catch (java.net.SocketTimeoutException e) {
             return fail(request, response, 504, "connect to " + target + " timed out");

@@ -1,11 +1,11 @@
 package dev.weft.proxy;
 
 import dev.weft.tcp.Connection;
+import dev.weft.tcp.OutboundSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,17 +49,17 @@ final class Relay {
         /** Closes it, with a reset (RST) if {@code reset}; never throws. */
         void close(boolean reset);
 
-        /** A plain socket as the far end. */
-        static Far of(Socket socket) {
+        /** An outbound socket as the far end. */
+        static Far of(OutboundSocket socket) {
             return new Far() {
                 @Override
-                public InputStream in() throws IOException {
-                    return socket.getInputStream();
+                public InputStream in() {
+                    return socket.in();
                 }
 
                 @Override
-                public OutputStream out() throws IOException {
-                    return socket.getOutputStream();
+                public OutputStream out() {
+                    return socket.out();
                 }
 
                 @Override
@@ -69,19 +69,16 @@ final class Relay {
 
                 @Override
                 public void close(boolean reset) {
-                    try {
-                        if (reset) {
-                            socket.setSoLinger(true, 0);
-                        }
+                    if (reset) {
+                        socket.reset();
+                    } else {
                         socket.close();
-                    } catch (IOException ignored) {
-                        // already closed
                     }
                 }
 
                 @Override
                 public String toString() {
-                    return String.valueOf(socket.getRemoteSocketAddress());
+                    return String.valueOf(socket.remoteAddress());
                 }
             };
         }
@@ -95,7 +92,7 @@ final class Relay {
     private long sent;
     private long received; // written by the downstream thread, read after joining it
 
-    Relay(Connection client, Socket upstream) {
+    Relay(Connection client, OutboundSocket upstream) {
         this(client, client.in(), Far.of(upstream));
     }
 

@@ -8,6 +8,7 @@ import dev.weft.client.Endpoint;
 import dev.weft.dns.Resolver;
 import dev.weft.internal.MeterNames;
 import dev.weft.tcp.Connection;
+import dev.weft.tcp.OutboundSocket;
 import dev.weft.tcp.ProxyProtocol;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
@@ -17,7 +18,6 @@ import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -146,7 +146,7 @@ public final class TcpProxy implements AutoCloseable {
                 return;
             }
             try (pick) {
-                Socket socket = connect(client, pick.endpoint());
+                OutboundSocket socket = connect(client, pick.endpoint());
                 if (socket == null) {
                     pick.markFailed();
                     tried.add(pick.upstream());
@@ -168,15 +168,15 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** HAProxy's send-proxy: the client's addresses go first, before any of its bytes (a failure shows in the relay). */
-    private void sendProxyHeader(Connection client, Socket socket) {
+    private void sendProxyHeader(Connection client, OutboundSocket socket) {
         try {
-            socket.getOutputStream().write(ProxyProtocol.encode(proxyProtocol, client.remoteAddress(), client.localAddress()));
+            socket.out().write(ProxyProtocol.encode(proxyProtocol, client.remoteAddress(), client.localAddress()));
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": sending the PROXY header failed: " + e.getMessage());
         }
     }
 
-    private void relay(Connection client, Socket socket) throws InterruptedException {
+    private void relay(Connection client, OutboundSocket socket) throws InterruptedException {
         Relay relay = new Relay(client, socket);
         try {
             outcomes.get(sweeper.run(relay)).increment();
@@ -187,9 +187,9 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** A connected socket to one of the endpoint's addresses, or null if none answered (logged at DEBUG). */
-    private Socket connect(Connection client, Endpoint endpoint) {
+    private OutboundSocket connect(Connection client, Endpoint endpoint) {
         try {
-            return endpoint.connect(resolver, connectTimeout).socket();
+            return endpoint.open(resolver, connectTimeout);
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> name + ": conn " + client.id() + ": " + e.getMessage());
             return null;

@@ -19,6 +19,7 @@ import java.util.Set;
 final class Transports {
 
     private static final String EPOLL_CLASS = "dev.weft.tcp.EpollServerSocket";
+    private static final String EPOLL_OUTBOUND_CLASS = "dev.weft.tcp.EpollOutboundSocket";
 
     private Transports() {
     }
@@ -30,6 +31,24 @@ final class Transports {
         }
         try {
             return (ServerSocketIo) Epoll.OPEN.invokeExact(address, backlog, receiveBuffer);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * An outgoing socket on the calling virtual thread's carrier, connected by {@code deadline}
+     * ({@link System#nanoTime()}), or null where there is none: not in the epoll transport's carrier
+     * mode, or a thread of another scheduler (see {@link OutboundSocket}).
+     */
+    static OutboundSocket connectOnCarrier(InetSocketAddress address, long deadline) throws IOException {
+        if (epollUnavailable() != null || Epoll.MISSING != null) {
+            return null;
+        }
+        try {
+            return (OutboundSocket) Epoll.CONNECT.invokeExact(address, deadline);
         } catch (IOException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
@@ -87,12 +106,14 @@ final class Transports {
     private static final class Epoll {
         static final MethodHandle OPEN;
         static final MethodHandle OPTIONS;
+        static final MethodHandle CONNECT;
         /** Why the classes could not be found, or null. */
         static final String MISSING;
 
         static {
             MethodHandle open = null;
             MethodHandle options = null;
+            MethodHandle connect = null;
             String missing = null;
             try {
                 Class<?> c = Class.forName(EPOLL_CLASS);
@@ -102,12 +123,15 @@ final class Transports {
                         .asType(MethodType.methodType(ServerSocketIo.class, InetSocketAddress.class, int.class,
                                 Integer.class));
                 options = lookup.findStatic(c, "supportedOptions", MethodType.methodType(Set.class));
+                connect = lookup.findStatic(Class.forName(EPOLL_OUTBOUND_CLASS), "connectOnCarrier",
+                        MethodType.methodType(OutboundSocket.class, InetSocketAddress.class, long.class));
             } catch (ReflectiveOperationException | LinkageError e) {
                 missing = "Transport.EPOLL is missing from this build of Weft (no " + EPOLL_CLASS
                         + " for JDK " + Runtime.version().feature() + "): " + e;
             }
             OPEN = open;
             OPTIONS = options;
+            CONNECT = connect;
             MISSING = missing;
         }
     }

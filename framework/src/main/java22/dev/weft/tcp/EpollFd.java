@@ -180,6 +180,27 @@ abstract class EpollFd {
         }
     }
 
+    /**
+     * Like {@link #awaitWritable(int)}, but gives up at {@code deadline} ({@link System#nanoTime()}):
+     * false then. A timed park costs a timer, so only for the rare wait that needs one (a connect).
+     */
+    final boolean awaitWritable(int seen, long deadline) throws IOException {
+        ensureRegistered();
+        writer = Thread.currentThread();
+        try {
+            while (writeSeq == seen && !isClosed()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, left);
+            }
+            return true;
+        } finally {
+            writer = null;
+        }
+    }
+
     /** Marks a call that uses the descriptor; fails if closed. Pair with {@link #end()}. */
     final void begin() throws SocketException {
         for (;;) {

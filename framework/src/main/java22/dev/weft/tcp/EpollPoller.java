@@ -60,6 +60,8 @@ final class EpollPoller {
      */
     private static final java.util.concurrent.atomic.AtomicInteger REGISTRATIONS = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Thread thread;
+    /** Carrier mode's pollers once started, else null: read without starting them ({@link #ofCurrentCarrier()}). */
+    private static volatile EpollPoller[] onCarriers;
     /** Carrier mode: the carrier this poller and its sockets' threads run on; null otherwise. */
     private final Carrier carrier;
     /** Carrier mode: the eventfd that wakes this poller out of {@code epoll_wait}; -1 otherwise. */
@@ -126,6 +128,24 @@ final class EpollPoller {
      */
     Thread.Builder.OfVirtual threads() {
         return carrier == null ? Thread.ofVirtual() : carrier.threads();
+    }
+
+    /**
+     * The poller whose carrier schedules the calling virtual thread, or null: not in carrier mode,
+     * not a virtual thread, or one of another scheduler. Never starts the pollers.
+     */
+    static EpollPoller ofCurrentCarrier() {
+        EpollPoller[] pollers = onCarriers;
+        Thread t = Thread.currentThread();
+        if (pollers == null || !t.isVirtual()) {
+            return null;
+        }
+        for (EpollPoller p : pollers) {
+            if (p.carrier.owns(t)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** The poller that watches {@code fd}. */
@@ -337,6 +357,7 @@ final class EpollPoller {
                     for (EpollPoller p : pollers) {
                         p.thread.start();
                     }
+                    onCarriers = pollers;
                     LOG.log(System.Logger.Level.INFO, "The epoll transport runs on " + count + " carriers: each"
                             + " poller and its connections' virtual threads share one OS thread ("
                             + VirtualThreadAccess.PROPERTY + "=carriers)");

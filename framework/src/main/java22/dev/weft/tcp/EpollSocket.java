@@ -1,8 +1,10 @@
 package dev.weft.tcp;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.util.LinkedHashMap;
@@ -44,8 +46,96 @@ final class EpollSocket extends EpollFd implements SocketIo {
     private volatile boolean lingers;
 
     private EpollSocket(int fd, int family) {
-        super(fd, EpollPoller.forAccepted(fd));
+        this(fd, family, EpollPoller.forAccepted(fd));
+    }
+
+    private EpollSocket(int fd, int family, EpollPoller poller) {
+        super(fd, poller);
         this.family = family;
+    }
+
+    /**
+     * Connects a new socket of {@code poller} to {@code address}, with {@code TCP_NODELAY} on: a
+     * non-blocking {@code connect}, a wait for the socket to turn writable (registering it reports
+     * that at once if the handshake is done already), then {@code SO_ERROR} says how it went.
+     *
+     * @throws SocketTimeoutException if no answer came by {@code deadline} ({@link System#nanoTime()})
+     * @throws ConnectException       if the connect failed (refused, unreachable), the errno's words as the cause's
+     */
+    static EpollSocket connect(InetSocketAddress address, long deadline, EpollPoller poller) throws IOException {
+        int family = address.getAddress() instanceof java.net.Inet6Address ? Native.AF_INET6 : Native.AF_INET;
+        int[] errno = new int[1];
+        int fd = Native.socket(family, errno);
+        if (fd < 0) {
+            throw Native.error("socket", errno[0]);
+        }
+        EpollSocket s = new EpollSocket(fd, family, poller);
+        s.remote = address;
+        try {
+            Native.setsockopt(fd, Native.IPPROTO_TCP, Native.TCP_NODELAY, new int[] {1}, errno);
+            byte[] sockaddr = new byte[SockAddr.MAX_LENGTH];
+            int length = SockAddr.encode(address, family, sockaddr);
+            int seen = s.writeSeq();
+            if (Native.connect(fd, sockaddr, length, errno) == 0) {
+                return s;
+            }
+            if (errno[0] != Native.EINPROGRESS && errno[0] != Native.EINTR) {
+                throw connectFailed(errno[0]);
+            }
+            if (!s.awaitWritable(seen, deadline)) {
+                throw new SocketTimeoutException("Connect timed out");
+            }
+            if (s.isClosed()) {
+                throw new SocketException("Socket closed");
+            }
+            int[] error = new int[1];
+            if (Native.getsockopt(fd, Native.SOL_SOCKET, Native.SO_ERROR, error, errno) < 0) {
+                throw connectFailed(errno[0]);
+            }
+            if (error[0] != 0) {
+                throw connectFailed(error[0]);
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** As the JDK words a failed connect: a {@link ConnectException} with the errno's words. */
+    private static ConnectException connectFailed(int errno) {
+        IOException cause = Native.error("", errno);
+        ConnectException e = new ConnectException(cause.getMessage());
+        e.initCause(cause);
+        return e;
+    }
+
+    /**
+     * One read that never waits: the bytes read, 0 if none had arrived, -1 at end of stream (for
+     * checking an idle pooled connection).
+     */
+    int readNow(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        begin();
+        try {
+            for (;;) {
+                long n = Native.read(fd, b, off, len, readErrno);
+                if (n > 0) {
+                    return (int) n;
+                }
+                if (n == 0) {
+                    return len == 0 ? 0 : -1;
+                }
+                if (readErrno[0] == Native.EAGAIN) {
+                    return 0;
+                }
+                if (readErrno[0] != Native.EINTR) {
+                    throw Native.error("", readErrno[0]);
+                }
+            }
+        } finally {
+            end();
+        }
     }
 
     /**

@@ -31,6 +31,7 @@ final class Native {
     static final int SO_KEEPALIVE = 9;
     static final int SO_LINGER = 13;
     static final int SO_REUSEPORT = 15;
+    static final int SO_ERROR = 4;
     static final int IPPROTO_IP = 0;
     static final int IP_TOS = 1;
     static final int IPPROTO_TCP = 6;
@@ -52,6 +53,7 @@ final class Native {
     static final int EAGAIN = 11;
     static final int EAFNOSUPPORT = 97;
     static final int ECONNABORTED = 103;
+    static final int EINPROGRESS = 115;
 
     static final int EPOLLIN = 0x1;
     static final int EPOLLOUT = 0x4;
@@ -83,6 +85,8 @@ final class Native {
     private static final MethodHandle SETSOCKOPT = critical("setsockopt", FunctionDescriptor.of(INT, INT, INT, INT, PTR, INT));
     private static final MethodHandle GETSOCKOPT = critical("getsockopt", FunctionDescriptor.of(INT, INT, INT, INT, PTR, PTR));
     private static final MethodHandle BIND = critical("bind", FunctionDescriptor.of(INT, INT, PTR, INT));
+    /** On a non-blocking socket: it returns at once (EINPROGRESS), so critical. */
+    private static final MethodHandle CONNECT = critical("connect", FunctionDescriptor.of(INT, INT, PTR, INT));
     private static final MethodHandle LISTEN = critical("listen", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle ACCEPT4 = critical("accept4", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
     private static final MethodHandle GETSOCKNAME = critical("getsockname", FunctionDescriptor.of(INT, INT, PTR, PTR));
@@ -156,6 +160,15 @@ final class Native {
     static int bind(int fd, byte[] address, int length, int[] errno) {
         try {
             return (int) BIND.invokeExact(of(errno), fd, of(address, 0, length), length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** connect on a non-blocking socket: 0, or -1 with EINPROGRESS while the handshake runs. */
+    static int connect(int fd, byte[] address, int length, int[] errno) {
+        try {
+            return (int) CONNECT.invokeExact(of(errno), fd, of(address, 0, address.length), length);
         } catch (Throwable t) {
             throw rethrow(t);
         }
