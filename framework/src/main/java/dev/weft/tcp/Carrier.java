@@ -46,7 +46,7 @@ import java.util.concurrent.locks.LockSupport;
  * virtual thread could hold (netty/netty#13204: an event loop blocked on an allocator lock that one
  * of its own virtual threads held): only the queue, {@code task.run()}, {@code park}, volatile
  * fields and {@code nanoTime}. No logging, no meters, no Weft callbacks here. {@link #busySince()} is
- * the time the running task started, 0 between tasks, for the watchdog of step 5, which calls
+ * the time the running task started, 0 between tasks, for the {@link CarrierWatchdog}, which calls
  * {@link #handOff()} on a carrier stuck in one task.
  *
  * <p><b>Closing</b> drains the queue to the JDK's scheduler (never dropping a continuation) and
@@ -287,7 +287,7 @@ final class Carrier implements AutoCloseable {
 
     /**
      * Moves the queued work to the JDK's scheduler and forwards new submissions there until the
-     * carrier comes back to its loop (then it is {@link #RUNNING} again). For the watchdog of step 5,
+     * carrier comes back to its loop (then it is {@link #RUNNING} again). For the {@link CarrierWatchdog},
      * for a carrier stuck in one task. False if the carrier was not running.
      */
     boolean handOff() {
@@ -297,6 +297,16 @@ final class Carrier implements AutoCloseable {
         drainToFallback();
         wake(); // a sleeping carrier would otherwise stay handed off: nobody else wakes it now
         return true;
+    }
+
+    /**
+     * For the watchdog, on a carrier still {@link #HANDED_OFF}: moves what a submitter queued
+     * meanwhile (one that read {@link #RUNNING} just before the hand-off) to the JDK's scheduler too.
+     */
+    void handOffAgain() {
+        if (lifecycle.get() == HANDED_OFF) {
+            drainToFallback();
+        }
     }
 
     /**

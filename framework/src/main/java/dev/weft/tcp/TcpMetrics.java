@@ -29,6 +29,7 @@ final class TcpMetrics implements AutoCloseable {
     static final String ACCEPT_ERRORS = "weft.tcp.accept.errors";
     static final String BYTES_READ = "weft.tcp.bytes.read";
     static final String BYTES_WRITTEN = "weft.tcp.bytes.written";
+    static final String CARRIER_STALLS = "weft.carrier.stalls";
 
     final Counter opened;
     final Counter rejected;
@@ -60,6 +61,10 @@ final class TcpMetrics implements AutoCloseable {
                 .tags(tags).baseUnit("bytes").description("Bytes read from peers").register(registry));
         meters.add(FunctionCounter.builder(BYTES_WRITTEN, bytesWritten, LongAdder::sum)
                 .tags(tags).baseUnit("bytes").description("Bytes written to peers").register(registry));
+        meters.add(FunctionCounter.builder(CARRIER_STALLS, CarrierWatchdog.class, c -> CarrierWatchdog.stalls())
+                .tags(tags).description("Times a carrier of the epoll transport was stuck in one task and its queued"
+                        + " threads moved to the JDK's scheduler: the process's count, under each server (0 off carriers)")
+                .register(registry));
     }
 
     void closed(CloseCause cause) {

@@ -6,7 +6,9 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -110,6 +112,7 @@ final class EpollPoller {
         if (VirtualThreadAccess.Mode.parse(value) != VirtualThreadAccess.Mode.CARRIERS) {
             return false;
         }
+        CarrierWatchdog.stallTimeout(); // a bad -Dweft.carrier.stallTimeout is said here, where a listener opens
         return VirtualThreadAccess.probe().available(); // throws, saying why, if not
     }
 
@@ -146,6 +149,16 @@ final class EpollPoller {
             }
         }
         return null;
+    }
+
+    /** Whether this poller runs on a carrier of its own (carrier mode). */
+    boolean onCarrier() {
+        return carrier != null;
+    }
+
+    /** Carrier mode: whether threads wait in its carrier's queue. */
+    boolean hasQueued() {
+        return carrier.hasQueued();
     }
 
     /** The poller that watches {@code fd}. */
@@ -249,7 +262,10 @@ final class EpollPoller {
         MemorySegment waitErrno = Native.nativeErrno();
         FailureBurst waitFailures = new FailureBurst(LOG, "epoll_wait of poller " + index);
         for (;;) {
-            boolean block = carrier.mayBlockInEpoll();
+            // Off its carrier (the watchdog moved it to the JDK's scheduler while the carrier was
+            // stuck) it must not block a worker there in epoll_wait, nor touch the carrier's state.
+            boolean home = carrier.carries(Thread.currentThread());
+            boolean block = home && carrier.mayBlockInEpoll();
             int n = Native.epollWait(epfd, events, MAX_EVENTS, block ? -1 : 0, waitErrno);
             if (block) {
                 carrier.awakeFromEpoll();
@@ -264,11 +280,13 @@ final class EpollPoller {
             if (n > 0) {
                 dispatch(events, n);
             }
-            if (carrier.hasQueued()) {
-                Thread.yield(); // to the tail of the carrier's queue: the woken threads run first
+            if (carrier.hasQueued() || !home && carrier.lifecycle() == Carrier.RUNNING) {
+                // To the tail of the carrier's queue: the woken threads run first. Off home with the
+                // carrier running again, the same yield takes this thread home.
+                Thread.yield();
             } else if (!block && n == 0 && carrier.lifecycle() != Carrier.RUNNING) {
-                // The carrier is closing or handed off (none are yet outside tests): this thread now
-                // runs on the JDK's scheduler and must not block a worker there, nor spin.
+                // The carrier is stuck (handed off) or closing: this thread now runs on the JDK's
+                // scheduler and polls on a timer, never blocking a worker there, nor spinning.
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
         }
@@ -358,6 +376,11 @@ final class EpollPoller {
                         p.thread.start();
                     }
                     onCarriers = pollers;
+                    List<Carrier> carriers = new ArrayList<>();
+                    for (EpollPoller p : pollers) {
+                        carriers.add(p.carrier);
+                    }
+                    new CarrierWatchdog(carriers, CarrierWatchdog.stallTimeout()).start();
                     LOG.log(System.Logger.Level.INFO, "The epoll transport runs on " + count + " carriers: each"
                             + " poller and its connections' virtual threads share one OS thread ("
                             + VirtualThreadAccess.PROPERTY + "=carriers)");

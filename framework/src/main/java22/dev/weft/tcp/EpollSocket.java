@@ -42,6 +42,14 @@ final class EpollSocket extends EpollFd implements SocketIo {
     private volatile boolean inputShutdown;
     private volatile boolean outputShutdown;
     private volatile InetSocketAddress remote;
+    /**
+     * Carrier mode: reads and writes since a read or write of this socket last waited, toward
+     * {@link #IO_BUDGET}. The reader and the writer may both count (a plain field: a lost count only
+     * moves a yield). Unused elsewhere.
+     */
+    private int inARow;
+    /** Whether this socket's threads share a carrier with others (its poller runs on one): then it yields. */
+    private final boolean onCarrier;
     /** Whether SO_LINGER is on with a positive time: then it is turned off before the close. */
     private volatile boolean lingers;
 
@@ -52,6 +60,29 @@ final class EpollSocket extends EpollFd implements SocketIo {
     private EpollSocket(int fd, int family, EpollPoller poller) {
         super(fd, poller);
         this.family = family;
+        this.onCarrier = poller.onCarrier();
+    }
+
+    /**
+     * How many reads and writes of one socket a thread on a carrier does without waiting before it lets
+     * the others on its carrier run: a connection whose peer keeps its buffer full never waits, and
+     * without this would hold the carrier, its poller and every other connection there for as long
+     * as the peer sends ({@code -Dweft.carrier.ioBudget}, default 16; Netty's {@code
+     * maxMessagesPerRead} is the same idea). Request/response traffic waits long before that.
+     */
+    static final int IO_BUDGET = Integer.getInteger("weft.carrier.ioBudget", 16);
+
+    /** One more I/O that did not wait; every {@link #IO_BUDGET}th yields to the others queued on the carrier. */
+    private int spent(int inARow) {
+        if (inARow + 1 < IO_BUDGET) {
+            return inARow + 1;
+        }
+        // While this thread runs, its poller is queued on the carrier or parked on a lock, never in
+        // epoll_wait: with nothing queued there is nobody to let run.
+        if (poller.hasQueued()) {
+            Thread.yield(); // to the tail of the carrier's queue: the poller and the others run first
+        }
+        return 0;
     }
 
     /**
@@ -168,9 +199,13 @@ final class EpollSocket extends EpollFd implements SocketIo {
         try {
             boolean wait = drained;
             int seen = drainedAt;
+            if (onCarrier && !wait) {
+                inARow = spent(inARow);
+            }
             for (;;) {
                 if (wait) {
                     awaitReadable(seen);
+                    inARow = 0;
                 }
                 if (isClosed()) {
                     throw new SocketException("Socket closed");
@@ -241,6 +276,9 @@ final class EpollSocket extends EpollFd implements SocketIo {
                 if (outputShutdown) {
                     throw new SocketException("Socket output is shutdown");
                 }
+                if (onCarrier) {
+                    inARow = spent(inARow);
+                }
                 int before = writeSeq();
                 long n = Native.write(fd, b, off, len, writeErrno);
                 if (n >= 0) {
@@ -250,6 +288,7 @@ final class EpollSocket extends EpollFd implements SocketIo {
                 }
                 int errno = writeErrno[0];
                 if (errno == Native.EAGAIN) {
+                    inARow = 0;
                     awaitWritable(before);
                     if (isClosed()) {
                         throw new SocketException("Socket closed");
