@@ -1,9 +1,11 @@
 package dev.weft.client;
 
+import dev.weft.tcp.OutboundSocket;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -20,13 +22,41 @@ import java.util.function.Consumer;
  * {@link ConnectionPool}), so no waiter misses a connection that came free. Per endpoint at most
  * {@code maxPerEndpoint}, most recently returned first (the least likely to have been closed by
  * the server, as the keyed pool's LIFO order).
+ *
+ * <p>Each endpoint's hot connections are kept by {@linkplain OutboundSocket#affinity() affinity}:
+ * on the epoll transport's carriers a borrower first gets one whose socket its own carrier polls,
+ * so the server's answer wakes it with no hop to another OS thread (issue #18); only when there is
+ * none of those does it take another carrier's.
  */
 final class HotConnections {
 
-    /** One endpoint's hot connections; {@code size} is kept apart, a deque's size() being a walk. */
+    /** Slots by affinity + 1: slot 0 holds JDK sockets, slot k + 1 carrier k's (at most 32 pollers). */
+    private static final int SLOTS = 33;
+
+    /** One endpoint's hot connections by affinity; {@code size} is kept apart, a deque's size() being a walk. */
     private static final class Stack {
-        final ConcurrentLinkedDeque<PooledConnection> deque = new ConcurrentLinkedDeque<>();
+        final AtomicReferenceArray<ConcurrentLinkedDeque<PooledConnection>> bySlot = new AtomicReferenceArray<>(SLOTS);
         final AtomicInteger size = new AtomicInteger();
+
+        ConcurrentLinkedDeque<PooledConnection> slot(int i) {
+            ConcurrentLinkedDeque<PooledConnection> d = bySlot.get(i);
+            if (d == null) {
+                bySlot.compareAndSet(i, null, new ConcurrentLinkedDeque<>());
+                d = bySlot.get(i);
+            }
+            return d;
+        }
+
+        /** The most recently returned of slot {@code first}, else of any other; null if none. */
+        PooledConnection poll(int first) {
+            ConcurrentLinkedDeque<PooledConnection> d = bySlot.get(first);
+            PooledConnection c = d == null ? null : d.pollFirst();
+            for (int i = 0; c == null && i < SLOTS; i++) {
+                d = bySlot.get(i);
+                c = i == first || d == null ? null : d.pollFirst();
+            }
+            return c;
+        }
     }
 
     private final ConcurrentHashMap<Endpoint, Stack> byEndpoint = new ConcurrentHashMap<>();
@@ -49,7 +79,7 @@ final class HotConnections {
                 c.idle();
                 stack.size.incrementAndGet();
                 total.incrementAndGet();
-                stack.deque.offerFirst(c);
+                stack.slot(c.affinity() + 1).offerFirst(c);
                 kept[0] = true;
             }
             return stack;
@@ -57,10 +87,18 @@ final class HotConnections {
         return kept[0];
     }
 
-    /** The most recently returned hot connection to {@code endpoint}, or null. */
+    /**
+     * The most recently returned hot connection to {@code endpoint} of the calling thread's
+     * affinity, else the most recent of another; null if none.
+     */
     PooledConnection poll(Endpoint endpoint) {
+        return poll(endpoint, OutboundSocket.currentAffinity());
+    }
+
+    /** {@link #poll(Endpoint)} for a borrower of {@code affinity} (-1: none). */
+    PooledConnection poll(Endpoint endpoint, int affinity) {
         Stack s = byEndpoint.get(endpoint);
-        PooledConnection c = s == null ? null : s.deque.pollFirst();
+        PooledConnection c = s == null || s.size.get() == 0 ? null : s.poll(affinity + 1);
         if (c != null) {
             s.size.decrementAndGet();
             total.decrementAndGet();
@@ -75,11 +113,15 @@ final class HotConnections {
             if (s == null) {
                 continue;
             }
-            for (PooledConnection oldest; (oldest = s.deque.peekLast()) != null && oldest.idleNanos() >= ttlNanos; ) {
-                if (s.deque.removeLastOccurrence(oldest)) {
-                    s.size.decrementAndGet();
-                    total.decrementAndGet();
-                    back.accept(oldest);
+            for (int i = 0; i < SLOTS; i++) {
+                ConcurrentLinkedDeque<PooledConnection> d = s.bySlot.get(i);
+                for (PooledConnection oldest; d != null && (oldest = d.peekLast()) != null
+                        && oldest.idleNanos() >= ttlNanos; ) {
+                    if (d.removeLastOccurrence(oldest)) {
+                        s.size.decrementAndGet();
+                        total.decrementAndGet();
+                        back.accept(oldest);
+                    }
                 }
             }
             byEndpoint.computeIfPresent(e, (k, stack) -> stack.size.get() == 0 ? null : stack);
@@ -89,12 +131,15 @@ final class HotConnections {
     /** Hands every hot connection to {@code back} (the pool closes). */
     void drain(Consumer<PooledConnection> back) {
         for (Stack s : byEndpoint.values()) {
-            for (Iterator<PooledConnection> it = s.deque.iterator(); it.hasNext(); ) {
-                PooledConnection c = it.next();
-                if (s.deque.removeFirstOccurrence(c)) {
-                    s.size.decrementAndGet();
-                    total.decrementAndGet();
-                    back.accept(c);
+            for (int i = 0; i < SLOTS; i++) {
+                ConcurrentLinkedDeque<PooledConnection> d = s.bySlot.get(i);
+                for (Iterator<PooledConnection> it = d == null ? null : d.iterator(); it != null && it.hasNext(); ) {
+                    PooledConnection c = it.next();
+                    if (d.removeFirstOccurrence(c)) {
+                        s.size.decrementAndGet();
+                        total.decrementAndGet();
+                        back.accept(c);
+                    }
                 }
             }
         }

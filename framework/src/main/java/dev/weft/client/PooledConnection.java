@@ -321,6 +321,11 @@ final class PooledConnection {
         socket.close();
     }
 
+    /** The carrier whose poller its socket waits on, or -1 (a JDK socket): see {@link OutboundSocket#affinity()}. */
+    int affinity() {
+        return socket.affinity();
+    }
+
     /** Where the connection waits for the server: {@code EPOLL} on a carrier's poller, else {@code JDK}. */
     dev.weft.tcp.Transport transport() {
         return socket.transport();

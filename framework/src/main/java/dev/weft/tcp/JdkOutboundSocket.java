@@ -77,6 +77,11 @@ final class JdkOutboundSocket implements OutboundSocket {
     }
 
     @Override
+    public int affinity() {
+        return -1;
+    }
+
+    @Override
     public Transport transport() {
         return Transport.JDK;
     }

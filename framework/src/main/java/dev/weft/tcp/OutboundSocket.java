@@ -43,6 +43,15 @@ public interface OutboundSocket extends Closeable {
         return new JdkOutboundSocket(channel);
     }
 
+    /**
+     * Which carrier's poller a socket connected from the calling thread would wait on: 0 to n-1 on
+     * the epoll transport's carriers, -1 anywhere else. A pool that keeps connections by affinity
+     * lends a thread the ones that wake it on its own OS thread.
+     */
+    static int currentAffinity() {
+        return Thread.currentThread().isVirtual() ? Transports.currentAffinity() : -1;
+    }
+
     /** The bytes the server sends; -1 at its end of stream. */
     InputStream in();
 
@@ -67,6 +76,9 @@ public interface OutboundSocket extends Closeable {
 
     /** The local address, or null once closed. */
     InetSocketAddress localAddress();
+
+    /** The carrier whose poller it waits on (see {@link #currentAffinity()}), or -1 for the JDK's socket. */
+    int affinity();
 
     /** Where it waits: {@link Transport#EPOLL} on a carrier's poller, else {@link Transport#JDK}. */
     Transport transport();

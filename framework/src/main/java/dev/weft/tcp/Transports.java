@@ -21,6 +21,9 @@ final class Transports {
     private static final String EPOLL_CLASS = "dev.weft.tcp.EpollServerSocket";
     private static final String EPOLL_OUTBOUND_CLASS = "dev.weft.tcp.EpollOutboundSocket";
 
+    /** Why this JVM cannot run the epoll transport at all (the OS, the JDK, the CPU), or null: fixed for its life. */
+    private static final String EPOLL_UNAVAILABLE = epollUnavailable();
+
     private Transports() {
     }
 
@@ -44,12 +47,26 @@ final class Transports {
      * mode, or a thread of another scheduler (see {@link OutboundSocket}).
      */
     static OutboundSocket connectOnCarrier(InetSocketAddress address, long deadline) throws IOException {
-        if (epollUnavailable() != null || Epoll.MISSING != null) {
+        if (EPOLL_UNAVAILABLE != null || Epoll.MISSING != null) {
             return null;
         }
         try {
             return (OutboundSocket) Epoll.CONNECT.invokeExact(address, deadline);
         } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** {@link OutboundSocket#currentAffinity()} for a virtual thread. */
+    static int currentAffinity() {
+        if (EPOLL_UNAVAILABLE != null || Epoll.MISSING != null) {
+            return -1;
+        }
+        try {
+            return (int) Epoll.AFFINITY.invokeExact();
+        } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException(t);
@@ -83,7 +100,7 @@ final class Transports {
         if (transport == Transport.JDK) {
             return null;
         }
-        String why = epollUnavailable();
+        String why = EPOLL_UNAVAILABLE;
         return why != null ? why : Epoll.MISSING;
     }
 
@@ -107,6 +124,7 @@ final class Transports {
         static final MethodHandle OPEN;
         static final MethodHandle OPTIONS;
         static final MethodHandle CONNECT;
+        static final MethodHandle AFFINITY;
         /** Why the classes could not be found, or null. */
         static final String MISSING;
 
@@ -114,6 +132,7 @@ final class Transports {
             MethodHandle open = null;
             MethodHandle options = null;
             MethodHandle connect = null;
+            MethodHandle affinity = null;
             String missing = null;
             try {
                 Class<?> c = Class.forName(EPOLL_CLASS);
@@ -123,8 +142,10 @@ final class Transports {
                         .asType(MethodType.methodType(ServerSocketIo.class, InetSocketAddress.class, int.class,
                                 Integer.class));
                 options = lookup.findStatic(c, "supportedOptions", MethodType.methodType(Set.class));
-                connect = lookup.findStatic(Class.forName(EPOLL_OUTBOUND_CLASS), "connectOnCarrier",
+                Class<?> outbound = Class.forName(EPOLL_OUTBOUND_CLASS);
+                connect = lookup.findStatic(outbound, "connectOnCarrier",
                         MethodType.methodType(OutboundSocket.class, InetSocketAddress.class, long.class));
+                affinity = lookup.findStatic(outbound, "currentAffinity", MethodType.methodType(int.class));
             } catch (ReflectiveOperationException | LinkageError e) {
                 missing = "Transport.EPOLL is missing from this build of Weft (no " + EPOLL_CLASS
                         + " for JDK " + Runtime.version().feature() + "): " + e;
@@ -132,6 +153,7 @@ final class Transports {
             OPEN = open;
             OPTIONS = options;
             CONNECT = connect;
+            AFFINITY = affinity;
             MISSING = missing;
         }
     }

@@ -113,6 +113,17 @@ final class EpollOutboundSocket implements OutboundSocket {
     }
 
     @Override
+    public int affinity() {
+        return socket.poller.index();
+    }
+
+    /** The index of the carrier the calling thread runs on, or -1 (see {@link OutboundSocket#currentAffinity()}). */
+    static int currentAffinity() {
+        EpollPoller poller = EpollPoller.ofCurrentCarrier();
+        return poller == null ? -1 : poller.index();
+    }
+
+    @Override
     public Transport transport() {
         return Transport.EPOLL;
     }

@@ -151,6 +151,11 @@ final class EpollPoller {
         return null;
     }
 
+    /** Its place among the pollers, 0 to n-1. */
+    int index() {
+        return index;
+    }
+
     /** Whether this poller runs on a carrier of its own (carrier mode). */
     boolean onCarrier() {
         return carrier != null;

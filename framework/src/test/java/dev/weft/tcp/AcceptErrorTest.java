@@ -66,11 +66,18 @@ class AcceptErrorTest {
         assertTrue(server.isAlive());
 
         clients.forEach(TestClient::close);
-        await("every queued connection accepted and ended").atMost(Duration.ofSeconds(30))
-                .until(() -> {
-                    long[] s = stats(commands, replies);
-                    return s[1] == CLIENTS && s[2] == 0;
-                });
+        long[] last = new long[3];
+        try {
+            await("every queued connection accepted and ended").atMost(Duration.ofSeconds(30))
+                    .until(() -> {
+                        long[] s = stats(commands, replies);
+                        System.arraycopy(s, 0, last, 0, 3);
+                        return s[1] == CLIENTS && s[2] == 0;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("after 30 s: " + last[0] + " accept errors, " + last[1] + " opened, " + last[2]
+                    + " active; the server's log:\n" + read(log), e);
+        }
         try (TestClient after = TestClient.connect(port, s -> { })) {
             after.assertEchoes("still serving");
         }
