@@ -37,13 +37,16 @@ final class CarrierWatchdog {
     private final long stallNanos;
     private final long tickNanos;
     /** Per carrier: the busySince of the task it was handed off for, so one stall counts once. */
-    private final long[] counted;
+    private final long[] handedFor;
+    /** When the last look ran; and since when the looks have come on time (see {@link #look}). */
+    private long lastLook;
+    private long onTimeSince;
 
     CarrierWatchdog(List<Carrier> carriers, Duration stallTimeout) {
         this.carriers = List.copyOf(carriers);
         this.stallNanos = stallTimeout.toNanos();
         this.tickNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), stallNanos / 5);
-        this.counted = new long[carriers.size()];
+        this.handedFor = new long[carriers.size()];
     }
 
     /** {@code -Dweft.carrier.stallTimeout} (milliseconds, at least 1), default 50 ms. */
@@ -79,23 +82,34 @@ final class CarrierWatchdog {
         }
     }
 
-    /** One look at every carrier at {@code now}; returns how many it handed off. */
+    /**
+     * One look at every carrier at {@code now}; returns how many it handed off. A look that comes
+     * late (by more than half the stall timeout) means this thread was stopped too: a collector's
+     * pause or another safepoint stops every carrier with it, and a task that was running when the
+     * pause began would look stuck for the pause's length. So time before a late look does not
+     * count: a task is stuck once it has run for the stall timeout of time the looks saw.
+     */
     int look(long now) {
+        if (lastLook != 0 && now - lastLook > tickNanos + stallNanos / 2) {
+            onTimeSince = now;
+        }
+        lastLook = now;
         int handed = 0;
         for (int i = 0; i < carriers.size(); i++) {
             Carrier c = carriers.get(i);
             long since = c.busySince();
-            if (since == 0 || now - since < stallNanos || c.state() != Carrier.AWAKE) {
+            long counted = onTimeSince != 0 && onTimeSince - since > 0 ? onTimeSince : since; // nanoTime order
+            if (since == 0 || now - counted < stallNanos || c.state() != Carrier.AWAKE) {
                 continue;
             }
             if (c.lifecycle() == Carrier.HANDED_OFF) {
                 c.handOffAgain(); // a submitter that read RUNNING just before the hand-off: its task moves too
                 continue;
             }
-            if (!c.hasQueued() || since == counted[i] || !c.handOff()) {
+            if (!c.hasQueued() || since == handedFor[i] || !c.handOff()) {
                 continue;
             }
-            counted[i] = since;
+            handedFor[i] = since;
             handed++;
             STALLS.increment();
             long stuckMillis = TimeUnit.NANOSECONDS.toMillis(now - since);

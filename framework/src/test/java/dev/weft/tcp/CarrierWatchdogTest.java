@@ -104,6 +104,30 @@ class CarrierWatchdogTest {
     }
 
     @Test
+    void aPauseOfTheWholeJvmIsNoStall() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        Thread hog = hog(running);
+        assertTrue(running.await(BOUND.toSeconds(), TimeUnit.SECONDS));
+        Thread queued = carrier.threads().start(() -> { });
+        long since = carrier.busySince();
+        long tick = STALL.toNanos() / 5;
+        assertEquals(0, watchdog.look(since + tick));
+        // The next look comes 200 ms late (a collector's pause stopped the watchdog with everyone):
+        // the task's 200 ms before it were not seen running, so they do not count.
+        long resumed = since + tick + TimeUnit.MILLISECONDS.toNanos(200);
+        assertEquals(0, watchdog.look(resumed), "a late look hands nothing off");
+        long now = resumed;
+        while (now + tick - resumed < STALL.toNanos()) {
+            now += tick;
+            assertEquals(0, watchdog.look(now), "stuck for less than the stall timeout of time seen");
+        }
+        assertEquals(1, watchdog.look(now + tick), "stuck for the stall timeout after the pause: handed off");
+        release.set(true);
+        assertTrue(hog.join(BOUND));
+        assertTrue(queued.join(BOUND));
+    }
+
+    @Test
     void anIdleCarrierAndABusyOneWithNothingWaitingAreLeftAlone() throws Exception {
         await().atMost(BOUND).until(() -> carrier.state() == Carrier.SLEEP_PARK);
         assertEquals(0, watchdog.look(System.nanoTime() + TimeUnit.HOURS.toNanos(1)), "parked: no task runs");
