@@ -69,8 +69,8 @@ public final class Bench {
                 missing.forEach(m -> System.out.println("weft bench: " + m));
                 return false;
             }
-            peers = String.join(", ", ProxyPeer.kindsIn(scenarios).stream()
-                    .map(k -> ProxyPeer.of(k).orElseThrow().describe()).toList());
+            peers = String.join(", ", ProxyPeer.kindsIn(scenarios).stream() // HAProxy once, for both its kinds
+                    .map(k -> ProxyPeer.of(k).orElseThrow().describe()).distinct().toList());
             runLoad(options, scenarios, logs, measurements, failures);
         }
         List<JmhRow> jmh = List.of();
@@ -199,9 +199,10 @@ public final class Bench {
         String memory = Double.isNaN(m.rssPerConnKiB()) ? ""
                 : String.format(", idle %.2f KiB RSS / %.2f KiB heap per conn", m.rssPerConnKiB(), m.heapPerConnKiB());
         boolean tunnel = m.scenario().tool() == Scenario.Tool.TUNNEL;
-        boolean proxy = m.scenario().protocol() == Protocol.PROXY || m.scenario().protocol() == Protocol.FORWARD;
+        boolean proxy = m.scenario().protocol().proxied();
+        String per = tunnel ? "MiB" : m.scenario().protocol() == Protocol.TCP_PROXY ? "msg" : "req";
         String cpu = proxy && Double.isFinite(m.serverCpuPerMsgUs())
-                ? String.format(", proxy CPU %.1f µs/%s", m.serverCpuPerMsgUs(), tunnel ? "MiB" : "req") : "";
+                ? String.format(", proxy CPU %.1f µs/%s", m.serverCpuPerMsgUs(), per) : "";
         String rate = tunnel ? String.format("%,.0f MiB/s, median upload %.1f ms", r.msgsPerSec(), r.p50Us() / 1e3)
                 : String.format("%,.0f msgs/s, p99 %.2f ms", r.msgsPerSec(), r.p99Us() / 1e3);
         return String.format("%s%s%s%s (%d s; %s left)", rate, memory, cpu, problems,

@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <pre>./weft bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]
  *             [--echo-rate 20000] [--http-rate 10000] [--proxy-connections 100,1000]
- *             [--servers weft,netty,...] [--no-jmh] [--no-load]
+ *             [--tcp-proxy-connections 1,100,1000] [--servers weft,netty,...] [--no-jmh] [--no-load]
  *             [--out benchmarks/results] [--jvm-flags "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED"] [--update-readme]</pre>
  *
  * @param quick        tiny connection counts, one repetition, a few seconds per benchmark: proves that
@@ -26,6 +26,7 @@ import java.util.List;
  * @param echoRate     the echo open loop's offered messages per second
  * @param httpRate     the HTTP open loop's offered requests per second
  * @param proxyConnections the wrk connection counts of the reverse-proxy and forward-proxy scenarios
+ * @param tcpProxyConnections the load client's connection counts through the TCP proxies
  * @param servers      the servers to compare
  * @param jmh          whether to run the JMH suite
  * @param load         whether to run the load harness
@@ -43,6 +44,7 @@ record BenchOptions(
         int echoRate,
         int httpRate,
         List<Integer> proxyConnections,
+        List<Integer> tcpProxyConnections,
         List<ServerKind> servers,
         boolean jmh,
         boolean load,
@@ -52,6 +54,7 @@ record BenchOptions(
 
     static final String USAGE = "bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]"
             + " [--echo-rate 20000] [--http-rate 10000] [--proxy-connections 100,1000]"
+            + " [--tcp-proxy-connections 1,100,1000]"
             + " [--servers " + String.join(",", ServerKind.labels()) + "]"
             + " [--no-jmh] [--no-load] [--out benchmarks/results] [--jvm-flags \"...\"] [--update-readme]";
     /** Native access on for everyone: Netty's epoll and Weft's use it, and would each print a warning. */
@@ -61,19 +64,22 @@ record BenchOptions(
     static final int MAX_CONNECTIONS = 19_500;
     /**
      * Connections through a proxy: it holds a client and a backend connection for each, and
-     * HAProxy's {@code maxconn} is {@value HaproxyPeer#MAXCONN} (within the 20,000 open files);
-     * tinyproxy's {@code MaxClients} is {@value TinyproxyPeer#MAX_CLIENTS}.
+     * HAProxy's {@code maxconn} is {@value HaproxyPeer#MAXCONN} (within the 20,000 open files; in
+     * {@code mode tcp} too); tinyproxy's {@code MaxClients} is {@value TinyproxyPeer#MAX_CLIENTS}.
      */
     static final int MAX_PROXY_CONNECTIONS = 8_000;
 
     static BenchOptions parse(String[] args) {
         Args a = Args.parse("bench", args, "--quick", "--reps", "--warmup", "--duration", "--connections", "--echo-rate",
-                "--http-rate", "--proxy-connections", "--servers", "--no-jmh", "--no-load", "--out", "--jvm-flags", "--update-readme");
+                "--http-rate", "--proxy-connections", "--tcp-proxy-connections", "--servers", "--no-jmh", "--no-load", "--out", "--jvm-flags", "--update-readme");
         boolean quick = a.flag("--quick");
         List<Integer> connections = ints("--connections", a.value("--connections", quick ? "50" : "1000,10000,19000"),
                 MAX_CONNECTIONS, "the open-file limit is 20,000 per process");
         List<Integer> proxyConnections = ints("--proxy-connections",
                 a.value("--proxy-connections", quick ? "50" : "100,1000"), MAX_PROXY_CONNECTIONS,
+                "a proxy holds two connections for each, and HAProxy's maxconn is " + HaproxyPeer.MAXCONN);
+        List<Integer> tcpProxyConnections = ints("--tcp-proxy-connections",
+                a.value("--tcp-proxy-connections", quick ? "50" : "1,100,1000"), MAX_PROXY_CONNECTIONS,
                 "a proxy holds two connections for each, and HAProxy's maxconn is " + HaproxyPeer.MAXCONN);
         int open = connections.contains(10_000) ? 10_000 : connections.get(connections.size() - 1);
         List<ServerKind> servers = new ArrayList<>();
@@ -94,6 +100,7 @@ record BenchOptions(
                 range(a, "--echo-rate", quick ? 500 : 20_000, 1, 10_000_000),
                 range(a, "--http-rate", quick ? 500 : 10_000, 1, 10_000_000),
                 proxyConnections,
+                tcpProxyConnections,
                 List.copyOf(servers),
                 !a.flag("--no-jmh"),
                 !a.flag("--no-load"),
@@ -108,9 +115,10 @@ record BenchOptions(
 
     /**
      * The scenarios, in the order each repetition runs them: echo, HTTP, the reverse proxy (wrk only,
-     * so none without it), then the forward proxy (wrk, if it is there, and the tunnel uploads), each
-     * with the selected servers that speak its protocol. {@code direct}, the reference of both proxy
-     * scenarios, joins the one whose proxies are selected, or both when no proxy is.
+     * so none without it), the forward proxy (wrk, if it is there, and the tunnel uploads), then the
+     * TCP proxy (the load client's closed loop of echo messages), each with the selected servers that
+     * speak its protocol. {@code direct}, the reference of every proxy scenario, joins those whose
+     * proxies are selected, or all three when no proxy is.
      */
     List<Scenario> scenarios(boolean wrkInstalled) {
         List<Scenario> all = new ArrayList<>();
@@ -130,6 +138,12 @@ record BenchOptions(
                 }
                 continue;
             }
+            if (p == Protocol.TCP_PROXY) {
+                for (int c : tcpProxyConnections) {
+                    all.add(new Scenario(p, Scenario.Tool.WEFT_CLIENT, c, 0, of));
+                }
+                continue;
+            }
             for (int c : connections) {
                 all.add(new Scenario(p, Scenario.Tool.WEFT_CLIENT, c, 0, of));
             }
@@ -145,7 +159,7 @@ record BenchOptions(
     /** Whether a proxy (not {@code direct}) of another proxy scenario than {@code p}'s is selected. */
     private boolean otherProxiesSelected(Protocol p) {
         return servers.stream()
-                .anyMatch(s -> !s.reference() && s.protocol() != p && ServerKind.DIRECT.speaks(s.protocol()));
+                .anyMatch(s -> !s.reference() && s.protocol() != p && s.protocol().proxied());
     }
 
     private static List<Integer> ints(String flag, String csv, int max, String why) {

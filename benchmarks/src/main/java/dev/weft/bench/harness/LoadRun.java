@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * processes are gone when {@link #run} returns or throws.
  *
  * <p>The reverse-proxy scenario ({@link Protocol#PROXY}) runs differently, see {@link #proxied}: a
- * backend of its own for each measurement, the proxy in front of it, wrk through the proxy. So does
- * the forward-proxy scenario ({@link Protocol#FORWARD}, {@link ForwardRun}).
+ * backend of its own for each measurement, the proxy in front of it, wrk through the proxy. So do
+ * the forward-proxy scenario ({@link Protocol#FORWARD}, {@link ForwardRun}) and the TCP-proxy
+ * scenario ({@link Protocol#TCP_PROXY}, {@link #tcpProxied}: the load client through the proxy).
  */
 final class LoadRun {
 
@@ -50,6 +51,9 @@ final class LoadRun {
         }
         if (scenario.protocol() == Protocol.FORWARD) {
             return new ForwardRun(options, logs).run(scenario, kind, repetition, tag);
+        }
+        if (scenario.protocol() == Protocol.TCP_PROXY) {
+            return tcpProxied(scenario, kind, repetition, tag);
         }
         try (ChildJvm server = ChildJvm.start("server " + kind.label(), options.jvmFlags(), ServerMain.class,
                 List.of("--server", kind.label(), "--max-connections", String.valueOf(scenario.connections() + 100)),
@@ -117,6 +121,38 @@ final class LoadRun {
         }
     }
 
+    /**
+     * One proxy's run of the TCP-proxy scenario, as {@link #proxied} with echo for HTTP: a
+     * {@code netty} echo backend in a JVM of its own, anew for every measurement; the proxy in
+     * front of it ({@code weft-tcp-proxy} in its own JVM, HAProxy {@code mode tcp} from its binary;
+     * {@code direct}: none, the load goes to the backend); the same connection warm-up as every
+     * server, through the proxy; then the load client, in a JVM of its own, opens the connections
+     * through the proxy (each one a backend connection too) and runs its closed loop of 64-byte
+     * messages, warm-up and measured phase, while the proxy's CPU time and context switches are
+     * read ({@code direct}: the backend's). No memory is sampled: a peer is no JVM.
+     */
+    private Measurement tcpProxied(Scenario scenario, ServerKind kind, int repetition, String tag)
+            throws IOException, InterruptedException {
+        int max = scenario.connections() + 100;
+        try (ChildJvm backend = ChildJvm.start("backend netty", options.jvmFlags(), ServerMain.class,
+                List.of("--server", ServerKind.NETTY.label(), "--max-connections", String.valueOf(max)),
+                logs.resolve(tag + "-backend.log"));
+                ProxyUnderTest proxy = startProxy(kind, awaitPort(backend), backend, max, tag)) {
+            Warmup.run(Protocol.ECHO, proxy.port());
+            try (ChildJvm client = ChildJvm.start("load client", options.jvmFlags(), LoadClient.class,
+                    clientArgs(scenario, proxy.port()), logs.resolve(tag + "-client.log"))) {
+                awaitReady(client, scenario);
+                client.send(ClientProtocol.GO);
+                awaitMeasuring(client);
+                long cpu0 = proxy.cpuNanos();
+                long switches0 = proxy.contextSwitches();
+                LoadResult result = awaitResult(client);
+                return measurement(scenario, kind, repetition, result, Double.NaN, Double.NaN,
+                        proxy.cpuNanos() - cpu0, proxy.contextSwitches() - switches0);
+            }
+        }
+    }
+
     private ProxyUnderTest startProxy(ServerKind kind, int backendPort, ChildJvm backend, int max, String tag)
             throws IOException, InterruptedException {
         return ProxyUnderTest.start(kind, backendPort, backend, List.of("--max-connections", String.valueOf(max),
@@ -130,10 +166,12 @@ final class LoadRun {
                 cpuNanos / 1e3 / msgs, switches / msgs);
     }
 
+    /** The load client's flags; through a TCP proxy it speaks echo. */
     private List<String> clientArgs(Scenario scenario, int port) {
+        Protocol spoken = scenario.protocol() == Protocol.TCP_PROXY ? Protocol.ECHO : scenario.protocol();
         return List.of(
                 "--port", String.valueOf(port),
-                "--protocol", scenario.protocol().name(),
+                "--protocol", spoken.name(),
                 "--connections", String.valueOf(scenario.connections()),
                 "--warmup", String.valueOf(options.warmup().toSeconds()),
                 "--duration", String.valueOf(options.duration().toSeconds()),

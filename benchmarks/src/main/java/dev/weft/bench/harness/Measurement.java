@@ -17,7 +17,8 @@ import java.util.Locale;
  * @param rssPerConnKiB     resident memory the server gained per idle connection, KiB; NaN if not measured
  * @param heapPerConnKiB    live heap the server gained per idle connection, KiB; NaN if not measured
  * @param serverCpuPerMsgUs the server process's CPU time (user + system) per message during the
- *                          measured phase, microseconds (a proxy's: per request, per MiB tunnelled)
+ *                          measured phase, microseconds (a proxy's: per request, per MiB tunnelled, per
+ *                          message relayed)
  * @param serverSwitchesPerMsg the server's context switches (all its threads, voluntary and not) per
  *                          message during the measured phase: how often its threads went to sleep
  */

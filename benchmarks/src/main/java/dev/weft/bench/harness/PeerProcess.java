@@ -49,8 +49,8 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code peer} on a free port, its files in {@code dir}: a reverse proxy in front of
-     * 127.0.0.1:{@code target}, a forward proxy that lets {@code CONNECT} reach port {@code target}.
+     * Starts {@code peer} on a free port, its files in {@code dir}: a reverse or a TCP proxy in front
+     * of 127.0.0.1:{@code target}, a forward proxy that lets {@code CONNECT} reach port {@code target}.
      */
     static PeerProcess start(ProxyPeer peer, int target, Path dir) throws IOException, InterruptedException {
         return start(peer, target, dir, PeerProcess::freePort);

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A proxy the harness compares Weft's with, run from its Debian package's binary with a config the
  * harness writes: the reverse proxies {@link NginxPeer} and {@link HaproxyPeer}, the forward proxies
- * {@link SquidPeer} and {@link TinyproxyPeer}. {@link PeerProcess} starts, samples and stops it.
+ * {@link SquidPeer} and {@link TinyproxyPeer}, the TCP proxy {@link HaproxyTcpPeer}.
+ * {@link PeerProcess} starts, samples and stops it.
  */
-sealed interface ProxyPeer permits NginxPeer, HaproxyPeer, SquidPeer, TinyproxyPeer {
+sealed interface ProxyPeer permits NginxPeer, HaproxyPeer, SquidPeer, TinyproxyPeer, HaproxyTcpPeer {
 
     /** How the report names it: {@code nginx}, {@code HAProxy}, {@code Squid}, {@code tinyproxy}. */
     String name();
@@ -31,7 +32,7 @@ sealed interface ProxyPeer permits NginxPeer, HaproxyPeer, SquidPeer, TinyproxyP
 
     /**
      * The config of a proxy listening on 127.0.0.1:{@code port}, keeping its files (pid, logs,
-     * temporary files) in {@code dir}. A reverse proxy forwards to 127.0.0.1:{@code target}; a
+     * temporary files) in {@code dir}. A reverse or a TCP proxy forwards to 127.0.0.1:{@code target}; a
      * forward proxy goes wherever its clients ask, and lets {@code CONNECT} reach port {@code target}
      * only. Strings, so that the README can show it with placeholders ({@code PORT}, {@code BACKEND}
      * or {@code SINK}, {@code DIR}).
@@ -51,8 +52,8 @@ sealed interface ProxyPeer permits NginxPeer, HaproxyPeer, SquidPeer, TinyproxyP
     Optional<String> version(String versionOutput);
 
     /**
-     * The peer behind a server kind: {@code nginx-proxy}, {@code haproxy-proxy}, {@code squid} or
-     * {@code tinyproxy}; empty for the others.
+     * The peer behind a server kind: {@code nginx-proxy}, {@code haproxy-proxy}, {@code squid},
+     * {@code tinyproxy} or {@code haproxy-tcp}; empty for the others.
      */
     static Optional<ProxyPeer> of(ServerKind kind) {
         return switch (kind) {
@@ -60,6 +61,7 @@ sealed interface ProxyPeer permits NginxPeer, HaproxyPeer, SquidPeer, TinyproxyP
             case HAPROXY_PROXY -> Optional.of(new HaproxyPeer());
             case SQUID -> Optional.of(new SquidPeer());
             case TINYPROXY -> Optional.of(new TinyproxyPeer());
+            case HAPROXY_TCP -> Optional.of(new HaproxyTcpPeer());
             default -> Optional.empty();
         };
     }

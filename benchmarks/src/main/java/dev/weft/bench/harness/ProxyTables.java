@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The report's parts for the two proxy scenarios: what each proxy ran with (for the header), the
- * reverse-proxy table, and the forward proxy's two tables (wrk, and the {@code CONNECT} tunnel's
- * uploads). Each part is empty when the run has no such measurement.
+ * The report's parts for the three proxy scenarios: what each proxy ran with (for the header), the
+ * reverse-proxy table, the forward proxy's two tables (wrk, and the {@code CONNECT} tunnel's
+ * uploads) and the TCP-proxy table. Each part is empty when the run has no such measurement.
  */
 final class ProxyTables {
 
@@ -49,6 +49,12 @@ final class ProxyTables {
                     + " own, to a sink in the uploading JVM, `direct` straight to the sink;",
                     ServerKind.weftProxyKeepalive(), peerVersion(info, "Squid"), peerVersion(info, "tinyproxy"),
                     TinyproxyPeer.MAX_CLIENTS, ForwardRun.TUNNEL_MIB));
+        }
+        if (!of(summaries, Protocol.TCP_PROXY).isEmpty()) {
+            s.append(fmt(" TCP proxy: Weft's `TcpProxy` (defaults) on the same transport, in its own JVM; %s (`mode tcp`,"
+                    + " `nbthread 2`, `maxconn %d`); the load client's 64-byte echo messages through each to one"
+                    + " `netty` backend in a JVM of its own, started anew for each measurement; `direct` is the backend"
+                    + " alone;", peerVersion(info, "HAProxy"), HaproxyPeer.MAXCONN));
         }
         return s.toString();
     }
@@ -112,6 +118,40 @@ final class ProxyTables {
         }
         table(md, List.of("proxy", "MiB/s", "vs direct", "median upload", "failed uploads", "CPU µs/MiB",
                 "context switches/MiB"), rows);
+    }
+
+    /**
+     * The TCP-proxy table: a row per connection count and proxy (in the order they ran in the first
+     * repetition, {@code direct} among them), the load client's msgs/s (median and range), msgs/s
+     * against {@code direct}'s in the same run, p50 and p99 in µs (a proxy adds tens of them to a
+     * round trip, which milliseconds would round away), the failures added up over the repetitions,
+     * and the proxy's CPU and context switches per message.
+     */
+    static void tcp(StringBuilder md, List<Summary> summaries) {
+        List<Summary> relayed = of(summaries, Protocol.TCP_PROXY);
+        if (relayed.isEmpty()) {
+            return;
+        }
+        md.append("\n### TCP proxy: 64-byte echo through each proxy to one `netty` backend (Weft's load client in its"
+                + " own JVM, closed loop; `direct`: no proxy; CPU and context switches are the proxy's, for `direct`"
+                + " the backend's)\n\n");
+        List<List<String>> rows = new ArrayList<>();
+        for (int c : connections(relayed)) {
+            Optional<Summary> direct = find(relayed, c, ServerKind.DIRECT.label());
+            for (String server : servers(relayed)) {
+                find(relayed, c, server).ifPresent(x -> rows.add(List.of(fmt("%,d", c), x.server(),
+                        range(x.msgsPerSec(), "%,.0f"), versusDirect(x, direct), us(x.p50Us()), us(x.p99Us()),
+                        fmt("%,d", x.timeouts()), fmt("%,d", x.errors() + x.connectErrors()),
+                        median(x.cpuPerMsgUs(), "%.1f"), median(x.switchesPerMsg(), "%.2f"))));
+            }
+        }
+        table(md, List.of("connections", "proxy", "msgs/s", "vs direct", "p50", "p99", "timeouts",
+                "errors (connect, reply)", "CPU µs/msg", "context switches/msg"), rows);
+    }
+
+    /** The median in whole microseconds, or a dash when not measured. */
+    static String us(Stat us) {
+        return us.measured() ? fmt("%,.0f µs", us.median()) : "—";
     }
 
     /** A row per connection count and proxy of wrk's figures, as both proxy scenarios show them. */

@@ -30,7 +30,7 @@ record ProxyUnderTest(int port, LongSupplier cpu, LongSupplier switches, boolean
      * and {@code sampled} (the backend, or null for none: its figures then read 0) is what is
      * sampled. A Weft proxy: {@code ServerMain --server KIND} with {@code serverArgs} and the run's
      * flags, its log {@code logs/TAG-server.log}. A peer: its config and files in {@code logs/TAG/},
-     * in front of (reverse) or letting {@code CONNECT} reach (forward) port {@code target}.
+     * in front of (reverse, TCP) or letting {@code CONNECT} reach (forward) port {@code target}.
      */
     static ProxyUnderTest start(ServerKind kind, int directPort, ChildJvm sampled, List<String> serverArgs, int target,
             BenchOptions options, Path logs, String tag) throws IOException, InterruptedException {

@@ -114,17 +114,20 @@ final class Report {
         StringBuilder md = new StringBuilder();
         md.append(header());
         md.append("\n### Targets (Weft against Netty, its reverse proxy against nginx and HAProxy, its forward proxy"
-                + " against Squid and tinyproxy; same run)\n\n");
+                + " against Squid and tinyproxy, its TCP proxy against HAProxy `mode tcp`; same run)\n\n");
         table(md, List.of("target", "Weft", "Netty", "ratio", "verdict"), verdicts.stream().map(v -> List.of(
                 v.target(), v.weft(), v.reference(), Double.isFinite(v.ratio()) ? fmt("%.2f×", v.ratio()) : "",
                 "**" + v.verdict() + "**")).toList());
         for (Protocol p : Protocol.values()) {
-            closedLoop(md, p, imagePrefix);
-            openLoop(md, p);
+            if (!p.proxied()) { // the proxies' tables are ProxyTables'
+                closedLoop(md, p, imagePrefix);
+                openLoop(md, p);
+            }
         }
         wrk(md);
         ProxyTables.reverse(md, summaries);
         ProxyTables.forward(md, summaries);
+        ProxyTables.tcp(md, summaries);
         memory(md);
         cpu(md);
         jmhTable(md);
@@ -220,8 +223,7 @@ final class Report {
 
     private void cpu(StringBuilder md) {
         List<Summary> all = summaries.stream()
-                .filter(s -> s.cpuPerMsgUs().measured() && s.scenario().protocol() != Protocol.PROXY
-                        && s.scenario().protocol() != Protocol.FORWARD).toList();
+                .filter(s -> s.cpuPerMsgUs().measured() && !s.scenario().protocol().proxied()).toList();
         if (all.isEmpty()) {
             return;
         }

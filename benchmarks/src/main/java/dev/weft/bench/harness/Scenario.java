@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * One load workload, run against each of its servers in turn.
  *
- * @param protocol    echo, HTTP, or HTTP through a reverse or a forward proxy
+ * @param protocol    echo, HTTP, HTTP through a reverse or a forward proxy, or echo through a TCP proxy
  * @param tool        who makes the load: {@link Tool#WEFT_CLIENT} (this module's load client, in its own
  *                    JVM), {@link Tool#WRK}, or {@link Tool#TUNNEL} (uploads through {@code CONNECT})
  * @param connections concurrent connections (1 for the tunnel uploads, one at a time)
@@ -72,10 +72,10 @@ public record Scenario(Protocol protocol, Tool tool, int connections, int rate, 
 
     /**
      * A short name: {@code echo closed 10000}, {@code http open 10000 @20000/s}, {@code http wrk 10000},
-     * {@code forward tunnel}.
+     * {@code forward tunnel}, {@code tcp-proxy closed 100}.
      */
     public String name() {
-        String p = protocol.name().toLowerCase(java.util.Locale.ROOT);
+        String p = protocol.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         if (tool == Tool.WRK) {
             return p + " wrk " + connections;
         }

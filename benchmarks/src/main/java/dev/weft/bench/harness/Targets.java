@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * The targets of the benchmark issues, judged on a run's medians: Weft against Netty on the same
  * machine in the same run, its reverse proxy against nginx and HAProxy, its forward proxy against
- * Squid and tinyproxy and against no proxy. A target whose figures the run did not measure (a quick
+ * Squid and tinyproxy and against no proxy, its TCP proxy against HAProxy in {@code mode tcp}. A target whose figures the run did not measure (a quick
  * run, a filtered one) is "not measured", never met.
  */
 final class Targets {
@@ -21,6 +21,8 @@ final class Targets {
     static final double FORWARD_FACTOR = 2.0;
     /** The share of a direct upload's throughput a tunnel is to keep. */
     static final double TUNNEL_SHARE = 0.9;
+    /** The connection counts the TCP-proxy throughput target is stated at. */
+    static final List<Integer> TCP_PROXY_CONNECTIONS = List.of(1, 100, 1_000);
 
     /**
      * One target's verdict.
@@ -65,7 +67,75 @@ final class Targets {
         v.add(reverseProxy(summaries));
         v.add(forwardProxy(summaries));
         v.add(tunnel(summaries));
+        v.add(tcpProxy(summaries));
+        v.add(tcpLatency(summaries));
         return v;
+    }
+
+    /**
+     * Weft's TCP proxy against HAProxy in {@code mode tcp}, at 1, 100 and 1,000 connections: msgs/s at
+     * least HAProxy's at each. The ratio is the lowest of the three (met from 1.00×); "not measured"
+     * unless both were measured at all three counts.
+     */
+    private static Verdict tcpProxy(List<Summary> summaries) {
+        String target = "TCP proxy msgs/s at 1 / 100 / 1,000 conns: ≥ 1.0× HAProxy `mode tcp`";
+        List<String> weftRates = new ArrayList<>();
+        List<String> haproxyRates = new ArrayList<>();
+        double ratio = Double.POSITIVE_INFINITY;
+        for (int c : TCP_PROXY_CONNECTIONS) {
+            Optional<Summary> weft = relayed(summaries, c, "weft-tcp-proxy");
+            Optional<Summary> haproxy = relayed(summaries, c, "haproxy-tcp");
+            if (weft.isEmpty() || haproxy.isEmpty()) {
+                return notMeasured(target);
+            }
+            double w = weft.get().msgsPerSec().median();
+            double h = haproxy.get().msgsPerSec().median();
+            if (!Double.isFinite(w) || !(h > 0)) {
+                return notMeasured(target);
+            }
+            ratio = Math.min(ratio, w / h);
+            weftRates.add(Report.fmt("%,.0f", w));
+            haproxyRates.add(Report.fmt("%,.0f", h));
+        }
+        return new Verdict(target, Report.fmt("%s msgs/s", String.join(" / ", weftRates)),
+                Report.fmt("HAProxy %s msgs/s", String.join(" / ", haproxyRates)), ratio,
+                ratio >= 1.0 ? "met" : "not met");
+    }
+
+    /**
+     * The time Weft's TCP proxy adds to a round trip on one connection, its p50 less {@code direct}'s in
+     * the same run, at most HAProxy's. The ratio is Weft's added time over HAProxy's, NaN when
+     * HAProxy's is not above zero (then only the comparison says anything: a busier machine during
+     * {@code direct}'s run can make a proxy look free); "not measured" unless all three were measured.
+     */
+    private static Verdict tcpLatency(List<Summary> summaries) {
+        String target = "TCP proxy latency added at 1 conn (p50 − direct's p50): ≤ HAProxy's";
+        Optional<Summary> weft = relayed(summaries, 1, "weft-tcp-proxy");
+        Optional<Summary> haproxy = relayed(summaries, 1, "haproxy-tcp");
+        Optional<Summary> direct = relayed(summaries, 1, "direct");
+        if (weft.isEmpty() || haproxy.isEmpty() || direct.isEmpty()) {
+            return notMeasured(target);
+        }
+        double w = weft.get().p50Us().median();
+        double h = haproxy.get().p50Us().median();
+        double d = direct.get().p50Us().median();
+        if (!Double.isFinite(w) || !Double.isFinite(h) || !Double.isFinite(d)) {
+            return notMeasured(target);
+        }
+        double weftAdded = w - d;
+        double haproxyAdded = h - d;
+        return new Verdict(target, Report.fmt("%.1f µs added (p50 %.1f µs)", weftAdded, w),
+                Report.fmt("HAProxy %.1f µs added (p50 %.1f µs), direct p50 %.1f µs", haproxyAdded, h, d),
+                haproxyAdded > 0 ? weftAdded / haproxyAdded : Double.NaN,
+                weftAdded <= haproxyAdded ? "met" : "not met");
+    }
+
+    /** The TCP-proxy scenario's summary for one connection count and server, if it measured anything. */
+    static Optional<Summary> relayed(List<Summary> summaries, int connections, String server) {
+        return summaries.stream()
+                .filter(s -> s.scenario().protocol() == Protocol.TCP_PROXY && s.scenario().connections() == connections
+                        && s.server().equals(server) && s.msgsPerSec().measured())
+                .findFirst();
     }
 
     /**

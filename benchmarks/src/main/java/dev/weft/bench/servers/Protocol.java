@@ -20,11 +20,26 @@ public enum Protocol {
      * backend of its own; and 100 MiB uploads through a {@code CONNECT} tunnel to a sink. {@code direct}:
      * {@code GET /hello} straight to the backend, the uploads straight to the sink.
      */
-    FORWARD;
+    FORWARD,
+    /**
+     * Echo through a TCP proxy: the load client's 64-byte ping-pong goes to the server under test,
+     * which relays each connection, byte for byte, to one {@code netty} echo backend of its own
+     * ({@code direct}: the backend itself, as a reference). The load client speaks {@link #ECHO}.
+     */
+    TCP_PROXY;
 
     /** The HTTP servers' answer to {@code GET /hello}: the same 13 bytes from every server. */
     public static final byte[] HELLO_BODY = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
     /** The request the load client sends, again and again, on each connection. */
     public static final byte[] HELLO_REQUEST = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether its servers are proxies in front of a backend of their own ({@link #PROXY},
+     * {@link #FORWARD}, {@link #TCP_PROXY}): the scenarios {@code direct} is the reference of, whose
+     * figures have tables of their own.
+     */
+    public boolean proxied() {
+        return this == PROXY || this == FORWARD || this == TCP_PROXY;
+    }
 }

@@ -8,8 +8,8 @@ import java.util.Locale;
 /**
  * Every server the benchmarks compare, by the name used on command lines, in JSON and in the
  * charts. The reference servers (everything but {@code weft*}) live in this module only; nginx,
- * HAProxy, Squid and tinyproxy are the Debian packages' binaries, run by the harness
- * ({@code dev.weft.bench.harness.ProxyPeer}).
+ * HAProxy (as a reverse proxy and as a TCP proxy), Squid and tinyproxy are the Debian packages'
+ * binaries, run by the harness ({@code dev.weft.bench.harness.ProxyPeer}).
  */
 public enum ServerKind {
     /** Weft's {@code TcpServer} running the echo example's raw handler, on Weft's epoll transport where it runs. */
@@ -50,8 +50,15 @@ public enum ServerKind {
     /** tinyproxy ({@code /usr/bin/tinyproxy}, Debian's {@code tinyproxy}) as a forward proxy; not a JVM server. */
     TINYPROXY("tinyproxy", Protocol.FORWARD),
     /**
-     * No proxy: the load goes straight to the backend (or the tunnel's sink), the reference row of the
-     * reverse-proxy scenario and of the forward-proxy scenario ({@link #speaks}).
+     * Weft's {@code TcpProxy} with its defaults over an {@code UpstreamGroup} of one backend, on the
+     * same transport as Weft's other servers ({@link WeftServers#tcpProxy}).
+     */
+    WEFT_TCP_PROXY("weft-tcp-proxy", Protocol.TCP_PROXY),
+    /** HAProxy ({@code /usr/sbin/haproxy}, Debian's {@code haproxy}) in {@code mode tcp}; not a JVM server. */
+    HAPROXY_TCP("haproxy-tcp", Protocol.TCP_PROXY),
+    /**
+     * No proxy: the load goes straight to the backend (or the tunnel's sink), the reference row of
+     * every proxy scenario: reverse, forward and TCP ({@link #speaks}).
      */
     DIRECT("direct", Protocol.PROXY);
 
@@ -67,17 +74,17 @@ public enum ServerKind {
         return label;
     }
 
-    /** The protocol it is listed under; {@code direct}'s is {@link Protocol#PROXY}, though it speaks two. */
+    /** The protocol it is listed under; {@code direct}'s is {@link Protocol#PROXY}, though it speaks three. */
     public Protocol protocol() {
         return protocol;
     }
 
     /**
-     * Whether it runs in the scenarios of {@code p}: its own protocol's, and for {@code direct} both
-     * proxy scenarios', whose reference it is.
+     * Whether it runs in the scenarios of {@code p}: its own protocol's, and for {@code direct} every
+     * proxy scenario's ({@link Protocol#proxied()}), whose reference it is.
      */
     public boolean speaks(Protocol p) {
-        return p == protocol || this == DIRECT && p == Protocol.FORWARD;
+        return p == protocol || this == DIRECT && p.proxied();
     }
 
     /** Whether it is a scenario's reference ({@code direct}) rather than a server compared. */
@@ -87,7 +94,8 @@ public enum ServerKind {
 
     /** Whether {@link ServerMain} can run it in a JVM of its own. */
     public boolean inJvm() {
-        return this != NGINX_PROXY && this != HAPROXY_PROXY && this != DIRECT && this != SQUID && this != TINYPROXY;
+        return this != NGINX_PROXY && this != HAPROXY_PROXY && this != DIRECT && this != SQUID && this != TINYPROXY
+                && this != HAPROXY_TCP;
     }
 
     /** Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections} connections. */
@@ -97,11 +105,12 @@ public enum ServerKind {
 
     /**
      * Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections}
-     * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} forwards to
-     * (ignored by the others).
+     * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} and
+     * {@code weft-tcp-proxy} forward to (ignored by the others).
      *
-     * @throws IllegalArgumentException for {@code weft-proxy} without a backend port, {@code weft-fwd}
-     *                                  (which needs a {@code CONNECT} port: {@link #start(int, int, int)})
+     * @throws IllegalArgumentException for {@code weft-proxy} or {@code weft-tcp-proxy} without a backend
+     *                                  port, {@code weft-fwd} (which needs a {@code CONNECT} port:
+     *                                  {@link #start(int, int, int)})
      * @throws UnsupportedOperationException for nginx, HAProxy, Squid, tinyproxy and {@code direct},
      *                                       which are no JVM servers
      */
@@ -111,12 +120,12 @@ public enum ServerKind {
 
     /**
      * Starts this server on 127.0.0.1 and an ephemeral port, ready for {@code maxConnections}
-     * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} forwards to,
-     * {@code connectPort} the one port {@code weft-fwd} lets {@code CONNECT} reach (both ignored by the
-     * others).
+     * connections; {@code backendPort} is the port on 127.0.0.1 that {@code weft-proxy} and
+     * {@code weft-tcp-proxy} forward to, {@code connectPort} the one port {@code weft-fwd} lets
+     * {@code CONNECT} reach (both ignored by the others).
      *
-     * @throws IllegalArgumentException for {@code weft-proxy} without a backend port or {@code weft-fwd}
-     *                                  without a {@code CONNECT} port
+     * @throws IllegalArgumentException for {@code weft-proxy} or {@code weft-tcp-proxy} without a backend
+     *                                  port or {@code weft-fwd} without a {@code CONNECT} port
      * @throws UnsupportedOperationException for nginx, HAProxy, Squid, tinyproxy and {@code direct},
      *                                       which are no JVM servers
      */
@@ -129,21 +138,26 @@ public enum ServerKind {
             case NAIVE_VIRTUAL -> ThreadPerConnectionEchoServer.start(Thread.ofVirtual().name("echo-", 0));
             case WEFT_HTTP -> WeftServers.http(maxConnections);
             case NETTY_HTTP -> NettyHttpServer.start();
-            case WEFT_PROXY -> {
-                if (backendPort <= 0 || backendPort > 65_535) {
-                    throw new IllegalArgumentException("weft-proxy needs the backend's port, was " + backendPort);
-                }
-                yield WeftServers.proxy(maxConnections, backendPort);
-            }
+            case WEFT_PROXY -> WeftServers.proxy(maxConnections, backendPort(backendPort));
+            case WEFT_TCP_PROXY -> WeftServers.tcpProxy(maxConnections, backendPort(backendPort));
             case WEFT_FWD -> {
                 if (connectPort <= 0 || connectPort > 65_535) {
                     throw new IllegalArgumentException("weft-fwd needs the port CONNECT may reach, was " + connectPort);
                 }
                 yield WeftServers.forwardProxy(maxConnections, connectPort);
             }
-            case NGINX_PROXY, HAPROXY_PROXY, SQUID, TINYPROXY, DIRECT -> throw new UnsupportedOperationException(label
-                    + " is not a server of this JVM: the harness runs it (or, for direct, the backend alone)");
+            case NGINX_PROXY, HAPROXY_PROXY, SQUID, TINYPROXY, HAPROXY_TCP, DIRECT ->
+                throw new UnsupportedOperationException(label
+                        + " is not a server of this JVM: the harness runs it (or, for direct, the backend alone)");
         };
+    }
+
+    /** {@code port} if it can be the backend's port, else an exception naming this kind. */
+    private int backendPort(int port) {
+        if (port <= 0 || port > 65_535) {
+            throw new IllegalArgumentException(label + " needs the backend's port, was " + port);
+        }
+        return port;
     }
 
     /** The transport Weft's servers run on in this JVM: {@code EPOLL} where it can, else {@code JDK}. */

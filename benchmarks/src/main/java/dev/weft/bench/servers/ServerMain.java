@@ -17,11 +17,13 @@ import java.util.logging.Logger;
  * driver → server   STOP, or end of input: the server closes and the JVM exits
  * </pre>
  *
- * <pre>ServerMain --server weft|netty|nio|platform-threads|naive-virtual|weft-http|netty-http|weft-proxy|weft-fwd
+ * <pre>ServerMain --server weft|netty|nio|platform-threads|naive-virtual|weft-http|netty-http|weft-proxy|weft-fwd|weft-tcp-proxy
  *            [--max-connections 20000] [--backend-port P] [--connect-port P]</pre>
  *
- * {@code --backend-port} is the port on 127.0.0.1 that {@code weft-proxy} forwards to,
- * {@code --connect-port} the one port {@code weft-fwd} lets {@code CONNECT} reach.
+ * {@code --backend-port} is the port on 127.0.0.1 that {@code weft-proxy} and {@code weft-tcp-proxy}
+ * forward to, {@code --connect-port} the one port {@code weft-fwd} lets {@code CONNECT} reach. Weft's
+ * servers run on the benchmark's transport, the one that takes none from its builder too
+ * ({@code TcpProxy}: {@link WeftServers#useTransportByDefault}).
  */
 public final class ServerMain {
 
@@ -57,6 +59,7 @@ public final class ServerMain {
         }
         ServerKind kind = ServerKind.of(server);
         QUIET.setLevel(Level.WARNING);
+        WeftServers.useTransportByDefault();
         try (BenchServer running = kind.start(max, backend, connect)) {
             System.out.println(LISTENING + running.port());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

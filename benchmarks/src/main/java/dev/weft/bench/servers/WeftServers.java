@@ -9,11 +9,13 @@ import dev.weft.http.HttpServer;
 import dev.weft.proxy.AddressRange;
 import dev.weft.proxy.ForwardProxy;
 import dev.weft.proxy.ReverseProxy;
+import dev.weft.proxy.TcpProxy;
 import dev.weft.tcp.ConnectionHandler;
 import dev.weft.tcp.ServerOptions;
 import dev.weft.tcp.TcpServer;
 import dev.weft.tcp.Transport;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -33,6 +35,9 @@ final class WeftServers {
 
     static final String ECHO_PROPERTY = "weft.bench.echo";
 
+    /** The framework's property for the transport of a server built without one ({@code Transport}). */
+    static final String TRANSPORT_PROPERTY = "weft.transport";
+
     /**
      * The proxies' idle connections kept to their backend ({@code ReverseProxy.Builder.keepalive},
      * nginx's {@code keepalive}; {@code ForwardProxy.Builder.keepalive}, per destination): more than
@@ -50,6 +55,19 @@ final class WeftServers {
             ? EchoServer::echoRaw : EchoServer::echoPerMessage;
 
     private WeftServers() {
+    }
+
+    /**
+     * Makes {@link #TRANSPORT} the transport of every server this JVM builds without naming one,
+     * unless {@code -Dweft.transport} names one already: {@code TcpProxy}'s builder takes no
+     * transport, and its server follows that property, as an application's would. {@link ServerMain}
+     * calls it before it starts its one server; the servers here that name their transport are not
+     * affected. Not for a JVM that runs other code after it (a test's): the property is global.
+     */
+    static void useTransportByDefault() {
+        if (System.getProperty(TRANSPORT_PROPERTY) == null) {
+            System.setProperty(TRANSPORT_PROPERTY, TRANSPORT.name().toLowerCase(Locale.ROOT));
+        }
     }
 
     static boolean isLoop(String echoProperty) {
@@ -113,6 +131,33 @@ final class WeftServers {
         }
         return new Started(server.port(), () -> {
             server.close();
+            proxy.close();
+            group.close();
+        });
+    }
+
+    /**
+     * Weft's TCP proxy as an application writes it: a {@link TcpProxy} over an {@link UpstreamGroup}
+     * of one server, 127.0.0.1:{@code backendPort}; defaults but the connection limit. Its builder
+     * takes no transport: it runs on the one {@code weft.transport} names, which in
+     * {@link ServerMain}'s JVM is {@link #TRANSPORT} ({@link #useTransportByDefault}), elsewhere the
+     * JDK's unless set.
+     */
+    static BenchServer tcpProxy(int maxConnections, int backendPort) {
+        UpstreamGroup group = UpstreamGroup.builder("backend").add("127.0.0.1:" + backendPort).build();
+        TcpProxy proxy;
+        try {
+            proxy = TcpProxy.builder(group)
+                    .name("bench-tcp-proxy")
+                    .bindAddress(Loopback.address())
+                    .port(0)
+                    .maxConnections(maxConnections)
+                    .start();
+        } catch (RuntimeException e) {
+            group.close();
+            throw e;
+        }
+        return new Started(proxy.port(), () -> {
             proxy.close();
             group.close();
         });

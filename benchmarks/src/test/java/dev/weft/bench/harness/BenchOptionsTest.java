@@ -24,8 +24,8 @@ class BenchOptionsTest {
         assertEquals(3, o.repetitions());
         List<Scenario> s = o.scenarios(true);
         // echo: 3 closed + 1 open; HTTP: 3 closed + 1 open + wrk; reverse proxy: wrk at 100 and 1,000;
-        // forward proxy: wrk at 100 and 1,000, the tunnel
-        assertEquals(14, s.size());
+        // forward proxy: wrk at 100 and 1,000, the tunnel; TCP proxy: the load client at 1, 100 and 1,000
+        assertEquals(17, s.size());
         assertEquals(5, s.get(0).servers().size());
         assertEquals(Protocol.HTTP, s.get(8).protocol());
         assertEquals(Scenario.Tool.WRK, s.get(8).tool());
@@ -37,11 +37,20 @@ class BenchOptionsTest {
         assertEquals(List.of(ServerKind.WEFT_FWD, ServerKind.SQUID, ServerKind.TINYPROXY, ServerKind.DIRECT),
                 s.get(13).servers(), "the forward proxies, direct as their reference");
         assertEquals(List.of(ServerKind.WEFT_PROXY, ServerKind.NGINX_PROXY, ServerKind.HAPROXY_PROXY,
-                ServerKind.DIRECT), s.get(9).servers(), "direct in both proxy scenarios");
-        // without wrk: no wrk scenario and no reverse-proxy scenario; the tunnel needs no wrk
+                ServerKind.DIRECT), s.get(9).servers(), "direct in every proxy scenario");
+        assertEquals(List.of("tcp-proxy closed 1", "tcp-proxy closed 100", "tcp-proxy closed 1000"),
+                s.subList(14, 17).stream().map(Scenario::name).toList());
+        for (Scenario x : s.subList(14, 17)) {
+            assertEquals(Protocol.TCP_PROXY, x.protocol());
+            assertEquals(Scenario.Tool.WEFT_CLIENT, x.tool(), "the load client, not wrk");
+            assertEquals(0, x.rate(), "closed loop");
+            assertEquals(List.of(ServerKind.WEFT_TCP_PROXY, ServerKind.HAPROXY_TCP, ServerKind.DIRECT), x.servers());
+        }
+        // without wrk: no wrk scenario and no reverse-proxy scenario; the tunnel and the TCP proxy need no wrk
         assertEquals(List.of("echo closed 1000", "echo closed 10000", "echo closed 19000", "echo open 10000 @20000/s",
                 "http closed 1000", "http closed 10000", "http closed 19000", "http open 10000 @10000/s",
-                "forward tunnel"), o.scenarios(false).stream().map(Scenario::name).toList());
+                "forward tunnel", "tcp-proxy closed 1", "tcp-proxy closed 100", "tcp-proxy closed 1000"),
+                o.scenarios(false).stream().map(Scenario::name).toList());
         assertEquals(20_000, s.get(3).rate());
         assertEquals(10_000, s.get(3).connections());
     }
@@ -100,13 +109,14 @@ class BenchOptionsTest {
         assertTrue(o.scenarios(true).stream().noneMatch(x -> x.protocol() == Protocol.PROXY));
         assertEquals(List.of(), ProxyPeer.kindsIn(o.scenarios(true)));
         BenchOptions mixed = BenchOptions.parse(new String[] {"--servers", "weft,direct", "--connections", "1000",
-                "--proxy-connections", "200"});
+                "--proxy-connections", "200", "--tcp-proxy-connections", "300"});
         List<Scenario> s = mixed.scenarios(true);
-        // direct without any proxy: the reference alone, in both proxy scenarios
+        // direct without any proxy: the reference alone, in every proxy scenario
         assertEquals(List.of("echo closed 1000", "echo open 1000 @20000/s", "proxy wrk 200", "forward wrk 200",
-                "forward tunnel"), s.stream().map(Scenario::name).toList());
+                "forward tunnel", "tcp-proxy closed 300"), s.stream().map(Scenario::name).toList());
         assertEquals(List.of(ServerKind.DIRECT), s.get(2).servers());
         assertEquals(List.of(ServerKind.DIRECT), s.get(4).servers());
+        assertEquals(List.of(ServerKind.DIRECT), s.get(5).servers());
         assertEquals(List.of(), ProxyPeer.kindsIn(s), "direct needs no peer binary");
         assertEquals(List.of(), Bench.missingPeers(s));
     }
@@ -138,6 +148,31 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theTcpProxiesAloneSelectTheLoadClientThroughEachAtOneAHundredAndAThousand() {
+        BenchOptions o = BenchOptions.parse(new String[] {"--no-jmh", "--servers", "weft-tcp-proxy,haproxy-tcp,direct"});
+        List<Scenario> s = o.scenarios(true);
+        assertEquals(List.of("tcp-proxy closed 1", "tcp-proxy closed 100", "tcp-proxy closed 1000"),
+                s.stream().map(Scenario::name).toList(), "direct drags in neither the reverse nor the forward proxy");
+        assertEquals(List.of(1, 100, 1_000), o.tcpProxyConnections());
+        assertEquals(List.of(100, 1_000), o.proxyConnections(), "the wrk counts are the other proxies' own");
+        assertEquals(s, o.scenarios(false), "no wrk needed");
+        assertEquals(List.of(ServerKind.HAPROXY_TCP, ServerKind.DIRECT, ServerKind.WEFT_TCP_PROXY),
+                s.get(2).serversIn(2), "they alternate like every other server");
+        assertEquals(List.of(ServerKind.HAPROXY_TCP), ProxyPeer.kindsIn(s));
+        // HAProxy is no forward peer: a missing one stops the run (missingPeers) rather than being left out.
+        List<String> skipped = new java.util.ArrayList<>();
+        assertEquals(s, Bench.withoutMissingForwardPeers(s, skipped, p -> false));
+        assertEquals(List.of(), skipped);
+        // The other proxies with direct leave the TCP proxy out.
+        assertTrue(BenchOptions.parse(new String[] {"--servers", "weft-proxy,weft-fwd,direct"}).scenarios(true).stream()
+                .noneMatch(x -> x.protocol() == Protocol.TCP_PROXY));
+        List<Scenario> counts = BenchOptions.parse(new String[] {"--servers", "haproxy-tcp", "--tcp-proxy-connections",
+                "1,2000"}).scenarios(true);
+        assertEquals(List.of("tcp-proxy closed 1", "tcp-proxy closed 2000"), counts.stream().map(Scenario::name).toList());
+        assertEquals(List.of(ServerKind.HAPROXY_TCP), counts.get(0).servers(), "a peer alone, without direct");
+    }
+
+    @Test
     void aMissingSquidOrTinyproxyIsLeftOutWithOneSentenceWhileAMissingNginxStopsTheRun() {
         List<Scenario> all = BenchOptions.parse(new String[] {"--servers",
                 "weft-proxy,nginx-proxy,weft-fwd,squid,tinyproxy,direct"}).scenarios(true);
@@ -163,7 +198,7 @@ class BenchOptionsTest {
     }
 
     @Test
-    void aQuickRunHasTheReverseProxyAtFiftyConnections() {
+    void aQuickRunHasEveryProxyScenarioAtFiftyConnections() {
         BenchOptions o = BenchOptions.parse(new String[] {"--quick"});
         List<Scenario> proxy = o.scenarios(true).stream().filter(x -> x.protocol() == Protocol.PROXY).toList();
         assertEquals(1, proxy.size());
@@ -173,6 +208,9 @@ class BenchOptionsTest {
         List<String> forward = o.scenarios(true).stream().filter(x -> x.protocol() == Protocol.FORWARD)
                 .map(Scenario::name).toList();
         assertEquals(List.of("forward wrk 50", "forward tunnel"), forward);
+        List<Scenario> tcp = o.scenarios(true).stream().filter(x -> x.protocol() == Protocol.TCP_PROXY).toList();
+        assertEquals(List.of("tcp-proxy closed 50"), tcp.stream().map(Scenario::name).toList());
+        assertEquals(List.of(ServerKind.WEFT_TCP_PROXY, ServerKind.HAPROXY_TCP, ServerKind.DIRECT), tcp.get(0).servers());
     }
 
     @Test
@@ -185,6 +223,17 @@ class BenchOptionsTest {
                 .contains("--proxy-connections takes numbers"));
         assertEquals(List.of(8_000), BenchOptions.parse(new String[] {"--proxy-connections", "8000"})
                 .proxyConnections());
+        String tcp = assertThrows(Args.UsageException.class,
+                () -> BenchOptions.parse(new String[] {"--tcp-proxy-connections", "1,8001"})).getMessage();
+        assertTrue(tcp.contains("--tcp-proxy-connections must be 1..8000") && tcp.contains("8001")
+                && tcp.contains("maxconn"), tcp);
+        assertTrue(assertThrows(Args.UsageException.class,
+                () -> BenchOptions.parse(new String[] {"--tcp-proxy-connections", "0"})).getMessage().contains("0"));
+        assertTrue(assertThrows(Args.UsageException.class,
+                () -> BenchOptions.parse(new String[] {"--tcp-proxy-connections", "1;100"})).getMessage()
+                .contains("--tcp-proxy-connections takes numbers"));
+        assertEquals(List.of(8_000), BenchOptions.parse(new String[] {"--tcp-proxy-connections", "8000"})
+                .tcpProxyConnections());
     }
 
     @Test

@@ -149,7 +149,8 @@ class ForwardReportTest {
                 + " req/s | 2.00× | **met** |");
         assertContains(md, "| CONNECT tunnel, 100 MiB uploads: ≥ 0.9× direct's MiB/s, 0 errors | 2,900 MiB/s, 0 errors"
                 + " | direct 3,200 MiB/s | 0.91× | **met** |");
-        assertContains(md, "its forward proxy against Squid and tinyproxy; same run)");
+        assertContains(md, "its forward proxy against Squid and tinyproxy, its TCP proxy against HAProxy `mode tcp`;"
+                + " same run)");
     }
 
     @Test
@@ -227,7 +228,7 @@ class ForwardReportTest {
     /** The forward proxy's two verdicts: req/s against the peers, the tunnel against direct. */
     private static List<Targets.Verdict> verdicts(List<Measurement> runs) {
         List<Targets.Verdict> all = Targets.judge(Summary.of(runs), List.of());
-        assertEquals(10, all.size());
+        assertEquals(12, all.size());
         return all.subList(8, 10);
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.bench.Loopback;
+import dev.weft.bench.load.Warmup;
 import dev.weft.bench.proc.Proc;
 import dev.weft.bench.servers.BenchServer;
 import dev.weft.bench.servers.Protocol;
@@ -25,6 +26,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,8 +36,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * nginx and HAProxy started by the harness, for real, in front of an in-process {@code netty-http}:
  * they forward, they are sampled with their children, a taken port makes them start again on
- * another, and closing them leaves no process behind. Skipped where the binary is not installed
- * ({@code ./weft bench} installs both; {@code ./weft test} installs nginx).
+ * another, and closing them leaves no process behind; and HAProxy in {@code mode tcp} in front of an
+ * in-process {@code netty} echo server. Skipped where the binary is not installed
+ * ({@code ./weft bench} installs both; {@code ./weft test} installs nginx and HAProxy).
  */
 @Timeout(90)
 class PeerProcessTest {
@@ -93,6 +97,41 @@ class PeerProcessTest {
                 assertTrue(Files.readString(dir.resolve(peer.configName())).contains("127.0.0.1:" + proxy.port()));
             }
         }
+    }
+
+    @Test
+    void haproxyInTcpModeRelaysEachConnectionsEchoesTakesTheHarnesssWarmUpAndStopsCompletely(@TempDir Path dir)
+            throws Exception {
+        ProxyPeer peer = ProxyPeer.of(ServerKind.HAPROXY_TCP).orElseThrow();
+        assumeTrue(peer.installed(), peer.binary() + " is not installed");
+        ProcessHandle handle;
+        try (BenchServer backend = ServerKind.NETTY.start(100);
+                PeerProcess proxy = PeerProcess.start(peer, backend.port(), dir)) {
+            handle = ProcessHandle.of(proxy.pid()).orElseThrow();
+            String config = Files.readString(dir.resolve(peer.configName()));
+            assertTrue(config.contains("mode tcp") && config.contains("127.0.0.1:" + backend.port()), config);
+            assertEquals(1, proxy.processes().size(), "one process, its threads inside");
+            long switches0 = proxy.contextSwitches();
+            byte[] message = new byte[64];
+            Random random = new Random(18);
+            try (Socket a = new Socket(Loopback.address(), proxy.port());
+                    Socket b = new Socket(Loopback.address(), proxy.port())) {
+                for (Socket s : List.of(a, b)) {
+                    s.setSoTimeout(10_000);
+                    s.setTcpNoDelay(true);
+                }
+                for (int i = 0; i < 200; i++) { // each connection gets its own bytes back, not the other's
+                    for (Socket s : List.of(a, b)) {
+                        random.nextBytes(message);
+                        s.getOutputStream().write(message);
+                        assertArrayEquals(message, s.getInputStream().readNBytes(64), "round trip " + i);
+                    }
+                }
+            }
+            Warmup.run(Protocol.ECHO, proxy.port()); // what the harness does through it before measuring
+            assertTrue(proxy.contextSwitches() > switches0);
+        }
+        assertFalse(handle.isAlive(), "HAProxy still runs after close");
     }
 
     private static String readHead(InputStream in) throws IOException {

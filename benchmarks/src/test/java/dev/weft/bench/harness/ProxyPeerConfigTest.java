@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The nginx, HAProxy, Squid and tinyproxy configs the harness writes: what they say, and that the
- * README shows them as they are.
+ * The nginx, HAProxy (reverse and TCP proxy), Squid and tinyproxy configs the harness writes: what
+ * they say, and that the README shows them as they are.
  */
 class ProxyPeerConfigTest {
 
@@ -25,6 +25,7 @@ class ProxyPeerConfigTest {
     private static final HaproxyPeer HAPROXY = new HaproxyPeer();
     private static final SquidPeer SQUID = new SquidPeer();
     private static final TinyproxyPeer TINYPROXY = new TinyproxyPeer();
+    private static final HaproxyTcpPeer HAPROXY_TCP = new HaproxyTcpPeer();
     /** The open files each process may have here (the hard limit). */
     private static final int OPEN_FILES = 20_000;
 
@@ -78,6 +79,35 @@ class ProxyPeerConfigTest {
         assertEquals(2, lines.stream().filter(l -> l.startsWith("maxconn ")).count(), "global and defaults");
         assertTrue(lines.stream().noneMatch(l -> l.startsWith("log") || l.startsWith("option httplog")),
                 "no logging: " + c);
+    }
+
+    @Test
+    void haproxyAsATcpProxyRunsTwoThreadsInTcpModeWithTheSameLimitsAndTimeoutsAndNoHttpSettings() {
+        String c = HAPROXY_TCP.config("18084", "9998", "/d");
+        List<String> lines = c.lines().map(String::strip).toList();
+        for (String directive : List.of("nbthread 2", "mode tcp", "timeout connect 5s", "timeout client 60s",
+                "timeout server 60s", "bind 127.0.0.1:18084 backlog 4096", "default_backend backend",
+                "server backend 127.0.0.1:9998")) {
+            assertTrue(lines.contains(directive), () -> "no '" + directive + "' in\n" + c);
+        }
+        assertEquals(List.of(HaproxyPeer.MAXCONN, HaproxyPeer.MAXCONN), lines.stream()
+                .filter(l -> l.startsWith("maxconn ")).map(l -> Integer.parseInt(l.substring(8))).toList(),
+                "global and defaults, as the reverse proxy's (2 × maxconn + 17 files)");
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("mode ")).count(), c);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("http") || l.startsWith("option")), "nothing of HTTP: " + c);
+        assertTrue(lines.stream().noneMatch(l -> l.startsWith("log")), "no logging: " + c);
+        assertEquals(c.lines().filter(l -> !l.contains("mode ") && !l.contains("http-reuse")).toList(),
+                HAPROXY.config("18084", "9998", "/d").lines()
+                        .filter(l -> !l.contains("mode ") && !l.contains("http-reuse")).toList(),
+                "otherwise the reverse proxy's config, line for line");
+        // The same binary, the same command line, the same version, as the reverse proxy.
+        Path dir = Path.of("/tmp/run/logs/m4");
+        assertEquals(HAPROXY.command(dir), HAPROXY_TCP.command(dir));
+        assertEquals(List.of("/usr/sbin/haproxy", "-db", "-f", "/tmp/run/logs/m4/haproxy.cfg"), HAPROXY_TCP.command(dir));
+        assertEquals("HAProxy", HAPROXY_TCP.name());
+        assertEquals(Optional.of("2.6.12-1+deb12u4"), HAPROXY_TCP.version("HAProxy version 2.6.12-1+deb12u4 2026/10/17"));
+        assertEquals(HAPROXY.bindFailure(), HAPROXY_TCP.bindFailure());
+        assertTrue(HAPROXY_TCP.switchesCounted(), "one process with its threads for its whole life");
     }
 
     @Test
@@ -141,6 +171,8 @@ class ProxyPeerConfigTest {
                 "benchmarks/README.md must show NginxPeer's config with PORT, BACKEND and DIR");
         assertTrue(readme.contains("```haproxy\n" + HAPROXY.config("PORT", "BACKEND", "DIR") + "```\n"),
                 "benchmarks/README.md must show HaproxyPeer's config with PORT, BACKEND and DIR");
+        assertTrue(readme.contains("```haproxy\n" + HAPROXY_TCP.config("PORT", "BACKEND", "DIR") + "```\n"),
+                "benchmarks/README.md must show HaproxyTcpPeer's config with PORT, BACKEND and DIR");
         assertTrue(readme.contains("`nginx -p DIR/ -c DIR/nginx.conf -e DIR/nginx.log`"), "nginx's command");
         assertTrue(readme.contains("`haproxy -db -f DIR/haproxy.cfg`"), "HAProxy's command");
         assertTrue(readme.contains("keepalive(" + ServerKind.weftProxyKeepalive() + ")"), "Weft's keepalive");
@@ -176,7 +208,11 @@ class ProxyPeerConfigTest {
         assertTrue(ProxyPeer.of(ServerKind.HAPROXY_PROXY).orElseThrow() instanceof HaproxyPeer);
         assertTrue(ProxyPeer.of(ServerKind.SQUID).orElseThrow() instanceof SquidPeer);
         assertTrue(ProxyPeer.of(ServerKind.TINYPROXY).orElseThrow() instanceof TinyproxyPeer);
+        assertTrue(ProxyPeer.of(ServerKind.HAPROXY_TCP).orElseThrow() instanceof HaproxyTcpPeer);
         assertEquals(Optional.empty(), ProxyPeer.of(ServerKind.WEFT_FWD));
+        assertEquals(Optional.empty(), ProxyPeer.of(ServerKind.WEFT_TCP_PROXY));
+        String tcp = HAPROXY_TCP.missing(ServerKind.HAPROXY_TCP);
+        assertTrue(tcp.startsWith("haproxy-tcp needs /usr/sbin/haproxy") && tcp.contains("apt-get install haproxy"), tcp);
         String squid = SQUID.missing(ServerKind.SQUID);
         assertTrue(squid.startsWith("squid needs /usr/sbin/squid") && squid.contains("apt-get install squid"), squid);
     }

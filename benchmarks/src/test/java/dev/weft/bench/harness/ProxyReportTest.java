@@ -180,7 +180,7 @@ class ProxyReportTest {
 
     private static Targets.Verdict proxyVerdict(List<Measurement> runs) {
         List<Targets.Verdict> all = Targets.judge(Summary.of(runs), List.of());
-        assertEquals(10, all.size());
+        assertEquals(12, all.size());
         return all.get(7);
     }
 

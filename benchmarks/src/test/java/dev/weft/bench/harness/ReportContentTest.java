@@ -121,7 +121,7 @@ class ReportContentTest {
     void aQuickRunShowsItsTargetsAsNotMeasuredAndSaysNotToQuoteIt() {
         String md = new Report(TestRuns.info(1, true), List.of(), List.of()).markdown();
         assertContains(md, "**Quick run: proves the benchmarks work; do not quote these numbers.**");
-        assertEquals(10, md.split("\\*\\*not measured\\*\\*", -1).length - 1, md);
+        assertEquals(12, md.split("\\*\\*not measured\\*\\*", -1).length - 1, md);
         assertFalse(md.contains("### Echo"), md); // no empty tables
     }
 
@@ -158,7 +158,7 @@ class ReportContentTest {
         assertEquals(4, back.get("jmh").size());
 
         JsonNode targets = back.get("targets");
-        assertEquals(10, targets.size());
+        assertEquals(12, targets.size());
         assertEquals("not met", targets.get(0).get("verdict").textValue());
         assertEquals(0.938, targets.get(0).get("ratio").doubleValue());
 

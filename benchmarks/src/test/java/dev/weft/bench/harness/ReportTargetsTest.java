@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The seven targets, judged on the medians of {@link TestRuns}: verdicts, ratios, "not measured". */
+/** The targets, judged on the medians of {@link TestRuns}: verdicts, ratios, "not measured". */
 class ReportTargetsTest {
 
     private static final int ECHO_10K = 0;
@@ -23,14 +23,18 @@ class ReportTargetsTest {
     private static final int REVERSE_PROXY = 7;
     private static final int FORWARD_PROXY = 8;
     private static final int TUNNEL = 9;
+    private static final int TCP_PROXY = 10;
+    private static final int TCP_LATENCY = 11;
 
     @Test
     void everyTargetIsJudgedOnMediansWithItsRatio() {
         List<Targets.Verdict> v = Targets.judge(Summary.of(TestRuns.full()), TestRuns.jmh());
-        assertEquals(10, v.size());
+        assertEquals(12, v.size());
         assertEquals("not measured", v.get(REVERSE_PROXY).verdict()); // no reverse-proxy runs
         assertEquals("not measured", v.get(FORWARD_PROXY).verdict()); // nor forward-proxy ones
         assertEquals("not measured", v.get(TUNNEL).verdict());
+        assertEquals("not measured", v.get(TCP_PROXY).verdict()); // nor TCP-proxy ones
+        assertEquals("not measured", v.get(TCP_LATENCY).verdict());
 
         assertVerdict(v.get(ECHO_10K), "60,000 msgs/s", "64,000 msgs/s", 60_000 / 64_000.0, "not met");
         assertVerdict(v.get(P99_10K), "25.0 ms", "40.0 ms", 25 / 40.0, "met"); // lower is better
@@ -65,6 +69,10 @@ class ReportTargetsTest {
                 && names.get(FORWARD_PROXY).contains("0 timeouts"), names.get(8));
         assertTrue(names.get(TUNNEL).contains("CONNECT tunnel") && names.get(TUNNEL).contains("≥ 0.9× direct"),
                 names.get(9));
+        assertEquals("TCP proxy msgs/s at 1 / 100 / 1,000 conns: ≥ 1.0× HAProxy `mode tcp`", names.get(TCP_PROXY));
+        assertTrue(names.get(TCP_LATENCY).contains("latency added at 1 conn")
+                && names.get(TCP_LATENCY).contains("direct's p50") && names.get(TCP_LATENCY).endsWith("≤ HAProxy's"),
+                names.get(TCP_LATENCY));
     }
 
     @Test

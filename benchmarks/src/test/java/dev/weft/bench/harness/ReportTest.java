@@ -74,7 +74,7 @@ class ReportTest {
         Report report = report(runs(), List.of());
         JsonNode back = BenchJson.tree(BenchJson.pretty(report.saved()));
         assertEquals(runs().size(), back.get("measurements").size());
-        assertEquals(10, back.get("targets").size());
+        assertEquals(12, back.get("targets").size());
         assertEquals(runs().size(), Report.read(BenchJson.pretty(report.saved())).measurements().size());
     }
 

@@ -101,6 +101,25 @@ class ReferenceServersTest {
     }
 
     @Test
+    void weftsTcpProxyRelaysEveryByteOfEveryConnectionToItsEchoBackend() throws Exception {
+        try (BenchServer backend = ServerKind.NETTY.start(100);
+                BenchServer proxy = ServerKind.WEFT_TCP_PROXY.start(100, backend.port());
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                int seed = c;
+                done.add(pool.submit(() -> {
+                    echoInChunks(proxy.port(), seed);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        }
+    }
+
+    @Test
     void weftsForwardProxyForwardsAbsoluteFormRequestsAndTunnelsOnlyToItsConnectPort() throws Exception {
         try (BenchServer backend = ServerKind.NETTY_HTTP.start(100);
                 ServerSocket target = new ServerSocket(0, 10, Loopback.address());
@@ -163,10 +182,24 @@ class ReferenceServersTest {
         }
         assertTrue(ServerKind.WEFT_FWD.inJvm());
         assertThrows(IllegalArgumentException.class, () -> ServerKind.WEFT_FWD.start(10, 8080));
-        // direct is the reference of both proxy scenarios, and only it speaks two protocols.
-        assertTrue(ServerKind.DIRECT.speaks(Protocol.PROXY) && ServerKind.DIRECT.speaks(Protocol.FORWARD));
-        assertFalse(ServerKind.WEFT_FWD.speaks(Protocol.PROXY) || ServerKind.WEFT_PROXY.speaks(Protocol.FORWARD));
-        for (String label : List.of("weft-fwd", "squid", "tinyproxy")) {
+        assertFalse(ServerKind.HAPROXY_TCP.inJvm());
+        assertEquals(Protocol.TCP_PROXY, ServerKind.HAPROXY_TCP.protocol());
+        assertThrows(UnsupportedOperationException.class, () -> ServerKind.HAPROXY_TCP.start(10, 8080));
+        assertTrue(ServerKind.WEFT_TCP_PROXY.inJvm());
+        assertEquals(Protocol.TCP_PROXY, ServerKind.WEFT_TCP_PROXY.protocol());
+        String why = assertThrows(IllegalArgumentException.class, () -> ServerKind.WEFT_TCP_PROXY.start(10))
+                .getMessage();
+        assertTrue(why.startsWith("weft-tcp-proxy needs the backend's port"), why);
+        // direct is the reference of every proxy scenario, and only it speaks more than one protocol.
+        assertTrue(ServerKind.DIRECT.speaks(Protocol.PROXY) && ServerKind.DIRECT.speaks(Protocol.FORWARD)
+                && ServerKind.DIRECT.speaks(Protocol.TCP_PROXY));
+        assertFalse(ServerKind.DIRECT.speaks(Protocol.ECHO) || ServerKind.DIRECT.speaks(Protocol.HTTP));
+        assertFalse(ServerKind.WEFT_FWD.speaks(Protocol.PROXY) || ServerKind.WEFT_PROXY.speaks(Protocol.FORWARD)
+                || ServerKind.WEFT_TCP_PROXY.speaks(Protocol.ECHO) || ServerKind.WEFT_PROXY.speaks(Protocol.TCP_PROXY));
+        for (Protocol p : Protocol.values()) {
+            assertEquals(p == Protocol.PROXY || p == Protocol.FORWARD || p == Protocol.TCP_PROXY, p.proxied(), p.name());
+        }
+        for (String label : List.of("weft-fwd", "squid", "tinyproxy", "weft-tcp-proxy", "haproxy-tcp")) {
             assertEquals(label, ServerKind.of(label).label());
         }
     }
