@@ -6,15 +6,10 @@ import java.util.Locale;
  * How a {@link TcpServer} talks to its sockets. Handlers see no difference: either way each
  * connection runs on its own virtual thread with blocking streams.
  *
- * <p>The default ({@code weft.transport} unset or {@code auto}) is the fast path wherever the JVM
- * allows it: {@link #EPOLL} with its pollers and connections on Weft's carriers (issue #18) when
- * this is Linux on JDK 22+, native access is enabled for Weft ({@code --enable-native-access}) and
- * {@code java.base} opens {@code java.lang} to it ({@code --add-opens}); {@link #JDK} elsewhere,
- * with one INFO line per JVM naming what is missing. {@code ./weft} passes both flags. The system
- * property {@code weft.transport} may name one ({@code -Dweft.transport=epoll} or {@code jdk}): then
- * every server without TLS uses it where this JVM can run it, and logs a warning and uses
- * {@link #JDK} where it cannot. A server built with {@link TcpServer.Builder#transport} uses what
- * it was given, or fails to start saying why.
+ * <p>The default is {@link #JDK}, unless the system property {@code weft.transport} names another
+ * ({@code -Dweft.transport=epoll}): then every server without TLS uses it where this JVM can run it,
+ * and logs a warning and uses {@link #JDK} where it cannot. A server built with
+ * {@link TcpServer.Builder#transport} uses what it was given, or fails to start saying why.
  */
 public enum Transport {
 
@@ -40,53 +35,16 @@ public enum Transport {
         return Transports.unavailable(this) == null;
     }
 
-    /** The transport named by the {@code weft.transport} system property; unset or {@code auto}: {@link #automatic()}. */
+    /** The transport named by the {@code weft.transport} system property, {@link #JDK} if unset. */
     static Transport fromSystemProperty() {
         String value = System.getProperty("weft.transport");
-        if (value == null || value.isBlank() || value.trim().equalsIgnoreCase("auto")) {
-            return automatic();
+        if (value == null || value.isBlank()) {
+            return JDK;
         }
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("weft.transport must be auto, jdk or epoll, was '" + value + "'", e);
-        }
-    }
-
-    /** The default's choice (see the class comment), made once per JVM. */
-    static Transport automatic() {
-        return Automatic.CHOICE;
-    }
-
-    /** Decided on first use, with its one log line. */
-    private static final class Automatic {
-        static final Transport CHOICE = decide();
-
-        private static Transport decide() {
-            String why = Transports.unavailable(EPOLL);
-            if (why == null && !Transports.nativeAccessEnabled()) {
-                why = "native access is not enabled for " + VirtualThreadAccess.moduleName()
-                        + " (start the JVM with --enable-native-access=" + VirtualThreadAccess.moduleTarget() + ")";
-            }
-            if (why == null && System.getProperty(VirtualThreadAccess.PROPERTY, "").trim().equalsIgnoreCase("default")) {
-                why = "weft.scheduler=default asks for the JDK's scheduler";
-            }
-            if (why == null) {
-                why = VirtualThreadAccess.unopened();
-            }
-            if (why == null && !VirtualThreadAccess.probe().available()) {
-                why = VirtualThreadAccess.probe().reason();
-            }
-            System.Logger log = System.getLogger(Transport.class.getName());
-            if (why != null) {
-                log.log(System.Logger.Level.INFO, "Servers run on Transport.JDK, the portable path: " + why
-                        + "; -Dweft.transport=epoll or jdk chooses");
-                return JDK;
-            }
-            log.log(System.Logger.Level.INFO, "Servers run on Transport.EPOLL with Weft's carriers, the fast path"
-                    + " (native access and java.lang are open to " + VirtualThreadAccess.moduleName()
-                    + "); -Dweft.transport=jdk chooses the portable one");
-            return EPOLL;
+            throw new IllegalArgumentException("weft.transport must be jdk or epoll, was '" + value + "'", e);
         }
     }
 }

@@ -73,19 +73,6 @@ final class Transports {
         }
     }
 
-    /**
-     * Whether native access is enabled for Weft's module ({@code --enable-native-access}):
-     * {@code Module.isNativeAccessEnabled()}, JDK 22+, found by name from this release-21 code; false
-     * where it is missing (JDK 21 has no epoll transport anyway).
-     */
-    static boolean nativeAccessEnabled() {
-        try {
-            return (boolean) Module.class.getMethod("isNativeAccessEnabled").invoke(Transports.class.getModule());
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** The socket options an accepted socket of {@code transport} takes. */
     @SuppressWarnings("unchecked")
     static Set<SocketOption<?>> supportedOptions(Transport transport) {

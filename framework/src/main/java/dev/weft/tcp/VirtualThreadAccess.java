@@ -241,26 +241,19 @@ final class VirtualThreadAccess {
     }
 
     /** Why {@code java.lang} is not open to Weft, with the flag that opens it; null if it is. */
-    static String unopened() {
+    private static String unopened() {
         Module base = Object.class.getModule();
         if (base.isOpen("java.lang", VirtualThreadAccess.class.getModule())) {
             return null;
         }
-        String target = moduleTarget();
+        String target = VirtualThreadAccess.class.getModule().isNamed() ? moduleName() : "ALL-UNNAMED";
         return "java.base does not open java.lang to " + moduleName() + "; start the JVM with --add-opens"
                 + " java.base/java.lang=" + target + " to run virtual threads on Weft's carriers";
     }
 
-    /** Weft's module's name, or "the unnamed module" on the class path. */
-    static String moduleName() {
+    private static String moduleName() {
         Module ours = VirtualThreadAccess.class.getModule();
         return ours.isNamed() ? ours.getName() : "the unnamed module";
-    }
-
-    /** What a JVM flag names Weft's module as: its name, or {@code ALL-UNNAMED} on the class path. */
-    static String moduleTarget() {
-        Module ours = VirtualThreadAccess.class.getModule();
-        return ours.isNamed() ? ours.getName() : "ALL-UNNAMED";
     }
 
     /** Starts the JDK's socket pollers from this platform thread, so that they get the JDK's scheduler. */

@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * probes, then a virtual thread on a {@link Carrier} is the first in the JVM to read from a JDK
  * socket, and one line {@code POLLER <name> <where>} per JDK read and write poller says whose
  * scheduler it got ({@code default}, {@code carrier}, {@code platform} or {@code other}).
- * {@code transport}: prints {@code TRANSPORT <the default transport>} and nothing else.
  */
 public final class SchedulerChild {
 
@@ -30,10 +29,6 @@ public final class SchedulerChild {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("transport")) {
-            System.out.println("TRANSPORT " + Transport.fromSystemProperty());
-            return;
-        }
         VirtualThreadAccess.Probe probe;
         try {
             probe = VirtualThreadAccess.probe();

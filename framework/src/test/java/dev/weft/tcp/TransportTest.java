@@ -103,9 +103,7 @@ class TransportTest {
             System.setProperty("weft.transport", "kqueue");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> transportOf(() -> TcpServer.builder()));
-            assertEquals("weft.transport must be auto, jdk or epoll, was 'kqueue'", e.getMessage());
-            System.setProperty("weft.transport", "auto");
-            assertEquals(Transport.automatic(), transportOf(() -> TcpServer.builder()));
+            assertEquals("weft.transport must be jdk or epoll, was 'kqueue'", e.getMessage());
         } finally {
             if (before == null) {
                 System.clearProperty("weft.transport");
@@ -115,20 +113,12 @@ class TransportTest {
         }
     }
 
-    /**
-     * Each run of the suite gets the transport it asks for: the first {@code jdk}, the second
-     * {@code epoll} by name, the carriers' run the default, which with both flags is epoll.
-     */
+    /** In the suite's second run (-Dweft.transport=epoll) every plain server must really be on epoll. */
     @Test
-    void eachRunOfTheSuiteIsOnItsTransport() throws Exception {
-        String asked = System.getProperty("weft.transport");
-        boolean auto = asked == null || asked.isBlank() || asked.equalsIgnoreCase("auto");
-        Transport expected = auto ? Transport.automatic()
-                : "epoll".equals(asked) && EPOLL_RUNS ? Transport.EPOLL : Transport.JDK;
+    void theEpollRunOfTheSuiteIsOnEpoll() throws Exception {
+        Transport expected = "epoll".equals(System.getProperty("weft.transport")) && EPOLL_RUNS
+                ? Transport.EPOLL : Transport.JDK;
         assertEquals(expected, transportOf(() -> TcpServer.builder()));
-        if (auto && EPOLL_RUNS) {
-            assertEquals(Transport.EPOLL, expected, "the carriers' run has native access and java.lang open");
-        }
     }
 
     private static Transport transportOf(Supplier<TcpServer.Builder> builder) {

@@ -198,43 +198,6 @@ class VirtualThreadAccessTest {
         }
     }
 
-    /**
-     * The default transport (issue #18, step 9): the fast path, epoll on the carriers, needs Linux on
-     * JDK 22+, native access and the java.lang open; without one of them the JDK's, and one INFO line
-     * names what is missing and the flag.
-     */
-    @Test
-    void theDefaultTransportIsTheFastPathOnlyWithBothFlags() throws Exception {
-        assumeTrue(Transport.EPOLL.isAvailable(), "the epoll transport does not run in this JVM");
-        String nativeAccess = "--enable-native-access=ALL-UNNAMED";
-        Child neither = child(List.of(), "transport");
-        assertEquals(List.of("TRANSPORT JDK"), neither.out, neither.err);
-        assertEquals(List.of("INFO: Servers run on Transport.JDK, the portable path: native access is not enabled for"
-                + " the unnamed module (start the JVM with --enable-native-access=ALL-UNNAMED); -Dweft.transport=epoll"
-                + " or jdk chooses"), transportLines(neither));
-
-        Child noOpen = child(List.of(nativeAccess), "transport");
-        assertEquals(List.of("TRANSPORT JDK"), noOpen.out, noOpen.err);
-        assertEquals(List.of("INFO: Servers run on Transport.JDK, the portable path: " + NOT_OPEN
-                + "; -Dweft.transport=epoll or jdk chooses"), transportLines(noOpen));
-
-        Child both = child(List.of(nativeAccess, OPEN_LANG), "transport");
-        assertEquals(List.of("TRANSPORT EPOLL"), both.out, both.err);
-        assertEquals(List.of("INFO: Servers run on Transport.EPOLL with Weft's carriers, the fast path (native access"
-                + " and java.lang are open to the unnamed module); -Dweft.transport=jdk chooses the portable one"),
-                transportLines(both));
-
-        Child schedulerOff = child(List.of(nativeAccess, OPEN_LANG, "-Dweft.scheduler=default"), "transport");
-        assertEquals(List.of("TRANSPORT JDK"), schedulerOff.out, schedulerOff.err);
-        Child chosen = child(List.of("-Dweft.transport=epoll"), "transport");
-        assertEquals(List.of("TRANSPORT EPOLL"), chosen.out, chosen.err);
-        assertEquals(List.of(), transportLines(chosen), "a transport chosen by name logs no choice");
-    }
-
-    private static List<String> transportLines(Child child) {
-        return java.util.Arrays.stream(child.err.split("\n")).filter(l -> l.contains("Servers run on")).toList();
-    }
-
     private record Child(List<String> out, String err) {
         /** The probe's log lines (JUL's default format puts the level and message on the second line). */
         List<String> logged() {

@@ -14,7 +14,7 @@ import java.util.List;
  * <pre>./weft bench [--quick] [--reps 3] [--warmup 2] [--duration 6] [--connections 1000,10000,19000]
  *             [--echo-rate 20000] [--http-rate 10000] [--proxy-connections 100,1000]
  *             [--tcp-proxy-connections 1,100,1000] [--servers weft,netty,...] [--no-jmh] [--no-load]
- *             [--out benchmarks/results] [--jvm-flags "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED --add-opens java.base/java.lang=ALL-UNNAMED"] [--update-readme]</pre>
+ *             [--out benchmarks/results] [--jvm-flags "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED"] [--update-readme]</pre>
  *
  * @param quick        tiny connection counts, one repetition, a few seconds per benchmark: proves that
  *                     everything starts, measures and stops (CI); its numbers are not for quoting
@@ -58,8 +58,7 @@ record BenchOptions(
             + " [--servers " + String.join(",", ServerKind.labels()) + "]"
             + " [--no-jmh] [--no-load] [--out benchmarks/results] [--jvm-flags \"...\"] [--update-readme]";
     /** Native access on for everyone: Netty's epoll and Weft's use it, and would each print a warning. */
-    static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED"
-            + " --add-opens java.base/java.lang=ALL-UNNAMED";
+    static final String DEFAULT_JVM_FLAGS = "-XX:+UseSerialGC -Xms256m -Xmx2g --enable-native-access=ALL-UNNAMED";
     /** Connections a load client may open: each process may open 20,000 files here, the JVM needs some. */
     static final int MAX_CONNECTIONS = 19_500;
     /**
