@@ -16,7 +16,7 @@ import java.time.Duration;
  * thread and make a blocked read or write fail at once.
  *
  * <p>{@link #connect} opens it where it costs least to wait on: called from a connection's thread on
- * the epoll transport's carriers (where {@code java.lang} is open to Weft), it is a socket of that carrier's
+ * the epoll transport's carriers ({@code -Dweft.scheduler=carriers}), it is a socket of that carrier's
  * poller, so the server's answer wakes the thread on the OS thread it already runs on, as the client
  * connection's bytes do (issue #18: the relay and the proxies cost one wake-up per direction, no
  * thread hop). Anywhere else it is a JDK {@link SocketChannel}, whose readiness the JDK's own pollers

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * blocks in {@code epoll_wait} on all pollers' descriptors to unpark the one that has events. Under
  * load, waking a connection therefore costs no switch to another OS thread.
  *
- * <p><b>Carrier mode</b> (issue #18: the default where {@code java.lang} is open to Weft; {@code -Dweft.scheduler=default} turns it off): each poller is a
+ * <p><b>Carrier mode</b> ({@code -Dweft.scheduler=carriers}, issue #18): each poller is a
  * virtual thread on a {@link Carrier} of its own, and the connections it watches run their threads
  * on that carrier too ({@link #threads()}), so the OS thread that learns a socket is ready is the one
  * that runs the thread waiting on it: the unpark in {@link EpollFd#readable()} is an enqueue on this
@@ -100,19 +100,18 @@ final class EpollPoller {
     }
 
     /**
-     * Whether this JVM's epoll servers run on carriers: {@code weft.scheduler} is {@code auto} (the
-     * default) or {@code carriers}, and the probe passed. With {@code auto} a failed probe means the
-     * JDK's scheduler, and one INFO line says why and how to open the package; with {@code carriers}
-     * it is an error. Since the stall watchdog and the I/O budget (issue #18 steps 4 and 5) the
-     * carriers are safe to leave on, and they are what the open-loop CPU per message of Netty's
-     * order comes from (benchmarks/README.md).
+     * Whether this JVM's epoll servers run on carriers: {@code weft.scheduler=carriers} was given and
+     * the probe passed. For now only then: {@code auto} keeps the JDK's scheduler. The carriers bring
+     * the open-loop CPU per message to Netty's and the TCP proxy near HAProxy's, but at 1,000
+     * connections behind a proxy their tail latency is 0.8 s at p99 against 0.1 s on the JDK's
+     * scheduler (benchmarks/README.md, "Upstream sockets on the carrier"); the default waits for that.
      *
      * @throws IllegalArgumentException if {@code weft.scheduler} names no mode
      * @throws IllegalStateException    if carriers were asked for and cannot run here (saying why)
      */
     static boolean carriersAsked() {
         String value = System.getProperty(VirtualThreadAccess.PROPERTY);
-        if (VirtualThreadAccess.Mode.parse(value) == VirtualThreadAccess.Mode.DEFAULT) {
+        if (VirtualThreadAccess.Mode.parse(value) != VirtualThreadAccess.Mode.CARRIERS) {
             return false;
         }
         CarrierWatchdog.stallTimeout(); // a bad -Dweft.carrier.stallTimeout is said here, where a listener opens
@@ -391,7 +390,7 @@ final class EpollPoller {
                     new CarrierWatchdog(carriers, CarrierWatchdog.stallTimeout()).start();
                     LOG.log(System.Logger.Level.INFO, "The epoll transport runs on " + count + " carriers: each"
                             + " poller and its connections' virtual threads share one OS thread ("
-                            + VirtualThreadAccess.PROPERTY + "=default turns them off)");
+                            + VirtualThreadAccess.PROPERTY + "=carriers)");
                 } else {
                     masterEpfd = master(pollers, errno);
                     POLLERS = pollers;
