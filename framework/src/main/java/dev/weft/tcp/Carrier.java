@@ -102,6 +102,8 @@ final class Carrier implements AutoCloseable {
     private final LongAdder drained = new LongAdder();
     /** What wakes this carrier's poller out of {@code epoll_wait} (its eventfd write); null without one. */
     private volatile Runnable epollWake;
+    /** The poller thread parked off this carrier waiting to come home ({@link #awaitHome()}), or null. */
+    private volatile Thread awayPoller;
     /** Written by the carrier's thread only (release), read by anyone. */
     private volatile long busySince;
     private volatile long sleeps;
@@ -297,6 +299,28 @@ final class Carrier implements AutoCloseable {
         drainToFallback();
         wake(); // a sleeping carrier would otherwise stay handed off: nobody else wakes it now
         return true;
+    }
+
+    /**
+     * For this carrier's poller when it runs elsewhere (moved by a hand-off) and the carrier runs
+     * again: parks until {@link #callHome()} (the watchdog's, every tick) unparks it, which puts it
+     * back on this carrier. A spurious return only costs the poller another look.
+     */
+    void awaitHome() {
+        awayPoller = Thread.currentThread();
+        try {
+            LockSupport.park(this);
+        } finally {
+            awayPoller = null;
+        }
+    }
+
+    /** For the watchdog (a platform thread): unparks a poller waiting in {@link #awaitHome()} onto this carrier. */
+    void callHome() {
+        Thread t = awayPoller;
+        if (t != null && lifecycle.get() == RUNNING) {
+            LockSupport.unpark(t);
+        }
     }
 
     /**

@@ -97,6 +97,7 @@ final class CarrierWatchdog {
         int handed = 0;
         for (int i = 0; i < carriers.size(); i++) {
             Carrier c = carriers.get(i);
+            c.callHome(); // a poller moved away by an earlier hand-off, waiting to come back
             long since = c.busySince();
             long counted = onTimeSince != 0 && onTimeSince - since > 0 ? onTimeSince : since; // nanoTime order
             if (since == 0 || now - counted < stallNanos || c.state() != Carrier.AWAKE) {

@@ -287,10 +287,16 @@ final class EpollPoller {
             if (n > 0) {
                 dispatch(events, n);
             }
-            if (carrier.hasQueued() || !home && carrier.lifecycle() == Carrier.RUNNING) {
-                // To the tail of the carrier's queue: the woken threads run first. Off home with the
-                // carrier running again, the same yield takes this thread home.
-                Thread.yield();
+            if (!home && carrier.lifecycle() == Carrier.RUNNING) {
+                // Back from the hand-off, the carrier runs again: go home. Not by Thread.yield(): a
+                // virtual thread that yields (or whose timed park ends) on one of the JDK's
+                // fork-join carriers is resubmitted to that pool whatever its own scheduler
+                // (VirtualThread.afterYield and lazySubmitRunContinuation, JDK 25), so it would spin
+                // there. Parked, it is unparked by the carrier watchdog, a platform thread, and an
+                // unpark from one goes to the thread's own scheduler: this carrier.
+                carrier.awaitHome();
+            } else if (carrier.hasQueued()) {
+                Thread.yield(); // to the tail of the carrier's queue: the woken threads run first
             } else if (!block && n == 0 && carrier.lifecycle() != Carrier.RUNNING) {
                 // The carrier is stuck (handed off) or closing: this thread now runs on the JDK's
                 // scheduler and polls on a timer, never blocking a worker there, nor spinning.

@@ -138,10 +138,45 @@ class StuckCarrierTest {
                     + TimeUnit.NANOSECONDS.toMillis(slowest) + " ms behind the stuck handler (" + rounds + " rounds)");
             assertEquals('S', hog.getInputStream().read(), "the stuck handler went on afterwards");
             assertEquals(stallsBefore + 1, CarrierWatchdog.stalls(), "one stall, counted once");
+            // Afterwards the moved poller goes home: it neither spins on the JDK's scheduler (its
+            // yields would keep it there, starving the JDK's own socket pollers; CI saw an HTTPS
+            // test hang so) nor leaves its sockets unpolled.
+            for (int round = 0; round < 200; round++) {
+                for (Socket ping : pings) {
+                    roundTrip(ping);
+                }
+            }
+            jdkSocketsStillWork();
         } finally {
             for (Socket s : sockets) {
                 s.close();
             }
+        }
+    }
+
+    /** A JDK socket's ping-pong on a virtual thread of the JDK's scheduler ends in time. */
+    private static void jdkSocketsStillWork() throws Exception {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+                Socket server = listener.accept()) {
+            Thread echo = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int b; (b = server.getInputStream().read()) >= 0; ) {
+                        server.getOutputStream().write(b);
+                    }
+                } catch (IOException e) {
+                    // closed at the end
+                }
+            });
+            client.setSoTimeout(5_000);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                roundTrip(client);
+            }
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "100 round trips on the JDK's"
+                    + " scheduler took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+            client.close();
+            echo.join(10_000);
         }
     }
 
