@@ -326,11 +326,6 @@ final class PooledConnection {
         return socket.affinity();
     }
 
-    /** Where the connection waits for the server: {@code EPOLL} on a carrier's poller, else {@code JDK}. */
-    dev.weft.tcp.Transport transport() {
-        return socket.transport();
-    }
-
     @Override
     public String toString() {
         InetSocketAddress local = socket.localAddress();

@@ -43,26 +43,33 @@ final class HaproxyPeer implements ProxyPeer {
 
     @Override
     public String config(String port, String backendPort, String dir) {
+        return config("http", "    http-reuse always\n", port, backendPort);
+    }
+
+    /**
+     * The config both HAProxy peers write: {@code mode} ({@code http} or {@code tcp}) and lines added
+     * to {@code defaults} (each indented and ending in a newline), the rest the same.
+     */
+    static String config(String mode, String defaultsExtra, String port, String backendPort) {
         return """
                 global
                     nbthread 2
                     maxconn %3$d
 
                 defaults
-                    mode http
+                    mode %4$s
                     maxconn %3$d
                     timeout connect 5s
                     timeout client 60s
                     timeout server 60s
-                    http-reuse always
-
+                %5$s
                 frontend proxy
                     bind 127.0.0.1:%1$s backlog 4096
                     default_backend backend
 
                 backend backend
                     server backend 127.0.0.1:%2$s
-                """.formatted(port, backendPort, MAXCONN);
+                """.formatted(port, backendPort, MAXCONN, mode, defaultsExtra);
     }
 
     @Override

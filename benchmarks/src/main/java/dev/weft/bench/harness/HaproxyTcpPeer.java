@@ -41,25 +41,7 @@ final class HaproxyTcpPeer implements ProxyPeer {
 
     @Override
     public String config(String port, String backendPort, String dir) {
-        return """
-                global
-                    nbthread 2
-                    maxconn %3$d
-
-                defaults
-                    mode tcp
-                    maxconn %3$d
-                    timeout connect 5s
-                    timeout client 60s
-                    timeout server 60s
-
-                frontend proxy
-                    bind 127.0.0.1:%1$s backlog 4096
-                    default_backend backend
-
-                backend backend
-                    server backend 127.0.0.1:%2$s
-                """.formatted(port, backendPort, HaproxyPeer.MAXCONN);
+        return HaproxyPeer.config("tcp", "", port, backendPort);
     }
 
     @Override
